@@ -1,0 +1,1 @@
+//! The myelin book: chapters under `src/`.

@@ -1,0 +1,525 @@
+//! Parts of a system: single components, and graphs of them.
+//!
+//! Kamaelia's `Pipeline` and `Graphline` are components that link their
+//! children and wait for them to die. Here a graph is a value built by
+//! `pipeline!`/`graphline!`: it holds its children and typed handles for its
+//! own ports, which are passthroughs to its children's ports. Starting it
+//! starts the children; only a graphline whose own `control` or `signal` is
+//! used gets a small chassis task, which fans `control` out to its children
+//! and sends `signal` when they have all ended.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Poll, Waker};
+
+use crate::component::Component;
+use crate::error::panic_message;
+use crate::port::{AnyInbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness, link};
+use crate::report::Outcome;
+use crate::scheduler::local::{self, Core};
+use crate::{Context, Control, Error};
+
+/// Something that can be started in a system: a component (wrapped in a
+/// [`Node`]) or a [`Graph`]. The wiring macros use this; it is public so that
+/// systems can also be built by hand.
+pub trait Part: Send + 'static {
+    /// Typed handles for the part's ports.
+    type Handles;
+
+    /// The handles, for linking.
+    fn handles(&self) -> Self::Handles;
+
+    /// The part's built-in `control` inbox.
+    fn control_port(&self) -> InboxPort<Control>;
+
+    /// The part's built-in `signal` outbox.
+    fn signal_port(&self) -> OutboxPort<Control>;
+
+    /// A name to use when the wiring gave none.
+    fn default_name(&self) -> &'static str;
+
+    #[doc(hidden)]
+    fn start(self, path: String, spawner: &mut Spawner<'_>);
+}
+
+/// Turns a component or a graph into a [`Part`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a system",
+    label = "expected a component or a pipeline/graphline",
+    note = "mark the struct `#[component]` and implement `Component` for it"
+)]
+pub trait IntoPart {
+    /// The part.
+    type Part: Part;
+    /// Converts.
+    fn into_part(self) -> Self::Part;
+}
+
+impl<C: Component> IntoPart for C {
+    type Part = Node<C>;
+    fn into_part(self) -> Node<C> {
+        Node::new(self)
+    }
+}
+
+impl<H: Clone + Send + 'static> IntoPart for Graph<H> {
+    type Part = Self;
+    fn into_part(self) -> Self {
+        self
+    }
+}
+
+/// One component together with its built-in `control` and `signal` boxes.
+pub struct Node<C> {
+    component: C,
+    control: Inbox<Control>,
+    signal: Outbox<Control>,
+}
+
+impl<C: Component> Node<C> {
+    /// Wraps `component`, giving it its `control` and `signal` boxes.
+    pub fn new(component: C) -> Self {
+        Self {
+            component,
+            control: Inbox::new("control"),
+            signal: Outbox::new("signal"),
+        }
+    }
+}
+
+impl<C: Component> Part for Node<C> {
+    type Handles = C::Handles;
+
+    fn handles(&self) -> C::Handles {
+        self.component.handles(self.control.port(), self.signal.port())
+    }
+
+    fn control_port(&self) -> InboxPort<Control> {
+        self.control.port()
+    }
+
+    fn signal_port(&self) -> OutboxPort<Control> {
+        self.signal.port()
+    }
+
+    fn default_name(&self) -> &'static str {
+        C::INFO.name
+    }
+
+    fn start(self, path: String, spawner: &mut Spawner<'_>) {
+        let Self {
+            component,
+            control,
+            signal,
+        } = self;
+        let path = if path.is_empty() {
+            C::INFO.name.to_owned()
+        } else {
+            path
+        };
+        let mut inboxes: Vec<Arc<dyn Readiness>> = Vec::new();
+        component.for_each_inbox(&mut |inbox| inboxes.push(inbox.bind_local()));
+        inboxes.push(control.bind_local());
+        let cx = Context::new(path.clone().into(), control, signal, inboxes.into());
+        let guard = GroupGuard {
+            groups: spawner.groups.clone(),
+            name: path.clone(),
+            outcome: None,
+        };
+        spawner.core.spawn(path, Box::pin(drive(component, cx, guard)));
+    }
+}
+
+/// Runs a component's body to its end and reports how it ended.
+async fn drive<C: Component>(mut component: C, mut cx: Context, mut guard: GroupGuard) {
+    let result = CatchUnwind(component.main(&mut cx)).await;
+    let outcome = match result {
+        Ok(Ok(())) => Outcome::Finished,
+        Ok(Err(e)) => Outcome::Failed(e.to_string()),
+        Err(reason) => Outcome::Failed(reason),
+    };
+    cx.finish(&outcome);
+    local::record_outcome(outcome.clone());
+    guard.outcome = Some(outcome);
+    // Dropping the component now closes its outboxes and accounts for what
+    // is left in its inboxes, while the scheduler still knows whose they are.
+    drop(component);
+    drop(cx);
+}
+
+/// Catches a panic in the wrapped future's `poll`.
+struct CatchUnwind<F>(F);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: structural pinning of the only field; it is never moved out.
+        let inner = unsafe { self.map_unchecked_mut(|s| &mut s.0) };
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Err(panic) => Poll::Ready(Err(panic_message(&*panic))),
+        }
+    }
+}
+
+/// The children still running under a graph with a chassis.
+#[derive(Default)]
+pub(crate) struct Group {
+    remaining: Cell<usize>,
+    failure: RefCell<Option<(String, String)>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+/// Held by each component's driver; tells its groups when it ends, however
+/// it ends.
+struct GroupGuard {
+    groups: Vec<Rc<Group>>,
+    name: String,
+    outcome: Option<Outcome>,
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        for group in &self.groups {
+            if let Some(Outcome::Failed(reason)) = &self.outcome {
+                group
+                    .failure
+                    .borrow_mut()
+                    .get_or_insert_with(|| (self.name.clone(), reason.clone()));
+            }
+            group.remaining.set(group.remaining.get() - 1);
+            if group.remaining.get() == 0 {
+                if let Some(w) = group.waker.borrow_mut().take() {
+                    w.wake();
+                }
+            }
+        }
+    }
+}
+
+/// Starts parts on a scheduler.
+#[doc(hidden)]
+pub struct Spawner<'a> {
+    pub(crate) core: &'a Core,
+    groups: Vec<Rc<Group>>,
+}
+
+impl<'a> Spawner<'a> {
+    pub(crate) fn new(core: &'a Core) -> Self {
+        Self {
+            core,
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// A pipeline or graphline: children plus typed handles for its own ports.
+///
+/// Built by `pipeline!` and `graphline!`; it is itself a part, so graphs nest,
+/// with link types checked end to end.
+pub struct Graph<H> {
+    children: Vec<(Option<&'static str>, Box<dyn ErasedPart>)>,
+    handles: H,
+    control: Inbox<Control>,
+    signal: Outbox<Control>,
+    control_passthrough: Option<InboxPort<Control>>,
+    signal_passthrough: Option<OutboxPort<Control>>,
+    kind: &'static str,
+}
+
+impl Graph<()> {
+    /// An empty graph; `kind` is its default name (`"pipeline"`, `"graphline"`).
+    pub fn new(kind: &'static str) -> Self {
+        Self {
+            children: Vec::new(),
+            handles: (),
+            control: Inbox::new("control"),
+            signal: Outbox::new("signal"),
+            control_passthrough: None,
+            signal_passthrough: None,
+            kind,
+        }
+    }
+}
+
+impl<H> Graph<H> {
+    /// Adds a child. Children start in the order they were added.
+    #[must_use]
+    pub fn child(mut self, name: Option<&'static str>, part: impl Part) -> Self {
+        self.children.push((name, Box::new(part)));
+        self
+    }
+
+    /// The graph's own `control` inbox, for use in its handles when no link
+    /// passes `control` through to a child.
+    pub fn own_control(&self) -> InboxPort<Control> {
+        self.control.port()
+    }
+
+    /// The graph's own `signal` outbox, for use in its handles when no link
+    /// passes `signal` through from a child.
+    pub fn own_signal(&self) -> OutboxPort<Control> {
+        self.signal.port()
+    }
+
+    /// Makes the graph's `control` the given child's `control`.
+    #[must_use]
+    pub fn control_passthrough(mut self, port: InboxPort<Control>) -> Self {
+        self.control_passthrough = Some(port);
+        self
+    }
+
+    /// Makes the graph's `signal` the given child's `signal`.
+    #[must_use]
+    pub fn signal_passthrough(mut self, port: OutboxPort<Control>) -> Self {
+        self.signal_passthrough = Some(port);
+        self
+    }
+
+    /// Sets the graph's typed handles.
+    pub fn with_handles<H2>(self, handles: H2) -> Graph<H2> {
+        Graph {
+            children: self.children,
+            handles,
+            control: self.control,
+            signal: self.signal,
+            control_passthrough: self.control_passthrough,
+            signal_passthrough: self.signal_passthrough,
+            kind: self.kind,
+        }
+    }
+}
+
+impl<H: Clone + Send + 'static> Part for Graph<H> {
+    type Handles = H;
+
+    fn handles(&self) -> H {
+        self.handles.clone()
+    }
+
+    fn control_port(&self) -> InboxPort<Control> {
+        self.control_passthrough
+            .clone()
+            .unwrap_or_else(|| self.control.port())
+    }
+
+    fn signal_port(&self) -> OutboxPort<Control> {
+        self.signal_passthrough
+            .clone()
+            .unwrap_or_else(|| self.signal.port())
+    }
+
+    fn default_name(&self) -> &'static str {
+        self.kind
+    }
+
+    fn start(self, path: String, spawner: &mut Spawner<'_>) {
+        let Self {
+            children,
+            control,
+            signal,
+            kind: _,
+            ..
+        } = self;
+        let control_used = control.has_senders();
+        let signal_used = signal.is_linked();
+        let group = (control_used || signal_used).then(|| Rc::new(Group::default()));
+
+        // A control message sent to the graph goes to every child whose own
+        // control nothing else feeds.
+        let mut fan_out = Vec::new();
+        if control_used {
+            for (_, child) in &children {
+                let port = child.control_port();
+                if !port.has_senders() {
+                    let out = Outbox::new("control");
+                    // A fresh outbox cannot be linked already.
+                    link(&out.port(), &port, None).expect("fresh outbox");
+                    fan_out.push(out);
+                }
+            }
+        }
+
+        if let Some(g) = &group {
+            spawner.groups.push(g.clone());
+        }
+        let before = spawner.core.spawned();
+        let mut taken = Vec::new();
+        for (name, child) in children {
+            let base = name.unwrap_or_else(|| child.default_name());
+            let mut unique = base.to_owned();
+            let mut n = 1;
+            while taken.contains(&unique) {
+                n += 1;
+                unique = format!("{base}{n}");
+            }
+            taken.push(unique.clone());
+            let child_path = if path.is_empty() {
+                unique
+            } else {
+                format!("{path}.{unique}")
+            };
+            child.start_boxed(child_path, spawner);
+        }
+        if let Some(g) = group {
+            spawner.groups.pop();
+            g.remaining.set(spawner.core.spawned() - before);
+            let name = if path.is_empty() {
+                "graph".to_owned()
+            } else {
+                path.clone()
+            };
+            control.bind_local();
+            let chassis = chassis(name.clone(), control, signal, fan_out, g);
+            let guard = GroupGuard {
+                groups: spawner.groups.clone(),
+                name: name.clone(),
+                outcome: None,
+            };
+            spawner.core.spawn(
+                format!("{name} (chassis)"),
+                Box::pin(async move {
+                    let mut guard = guard;
+                    chassis.await;
+                    local::record_outcome(Outcome::Finished);
+                    guard.outcome = Some(Outcome::Finished);
+                }),
+            );
+        }
+    }
+}
+
+/// A graphline's chassis: forwards control messages to the children, and
+/// when all children have ended sends the graph's own signal.
+async fn chassis(
+    name: String,
+    mut control: Inbox<Control>,
+    mut signal: Outbox<Control>,
+    mut fan_out: Vec<Outbox<Control>>,
+    group: Rc<Group>,
+) {
+    let mut shutdown_seen = false;
+    loop {
+        while let Ok(msg) = control.try_recv() {
+            shutdown_seen |= msg == Control::Shutdown;
+            for out in &mut fan_out {
+                // A child that already finished has nothing to stop.
+                let _ = out.try_send(msg.clone());
+            }
+        }
+        if group.remaining.get() == 0 {
+            break;
+        }
+        std::future::poll_fn(|cx| {
+            if group.remaining.get() == 0 {
+                return Poll::Ready(());
+            }
+            *group.waker.borrow_mut() = Some(cx.waker().clone());
+            if control.ready_or_register(cx.waker()) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+    }
+    drop(fan_out);
+    let msg = match group.failure.borrow_mut().take() {
+        Some((component, reason)) => Control::Failed { component, reason },
+        None if shutdown_seen => Control::Shutdown,
+        None => Control::Finished { component: name },
+    };
+    let _ = signal.try_send(msg);
+}
+
+/// A part with its type erased, so a graph can hold different kinds.
+trait ErasedPart: Send {
+    fn control_port(&self) -> InboxPort<Control>;
+    fn default_name(&self) -> &'static str;
+    fn start_boxed(self: Box<Self>, path: String, spawner: &mut Spawner<'_>);
+}
+
+impl<P: Part> ErasedPart for P {
+    fn control_port(&self) -> InboxPort<Control> {
+        Part::control_port(self)
+    }
+    fn default_name(&self) -> &'static str {
+        Part::default_name(self)
+    }
+    fn start_boxed(self: Box<Self>, path: String, spawner: &mut Spawner<'_>) {
+        (*self).start(path, spawner);
+    }
+}
+
+/// Starts `system` on the calling thread and runs it until every component
+/// has ended.
+///
+/// Returns the [`Report`](crate::Report) when every component finished (or
+/// was cancelled by a requested shutdown), and an [`Error`] carrying the
+/// report when any failed or the system stalled (every remaining component
+/// waiting for a message that nothing could send).
+///
+/// ```
+/// use myelin::prelude::*;
+///
+/// #[component]
+/// struct Count {
+///     outbox: Outbox<u32>,
+///     upto: u32,
+/// }
+///
+/// impl Component for Count {
+///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+///         for i in 1..=self.upto {
+///             self.outbox.send(i).await?;
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// #[component]
+/// struct Sum {
+///     inbox: Inbox<u32>,
+///     #[state(default)]
+///     total: u32,
+/// }
+///
+/// impl Component for Sum {
+///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+///         while let Some(n) = self.inbox.recv().await {
+///             self.total += n;
+///         }
+///         assert_eq!(self.total, 55);
+///         Ok(())
+///     }
+/// }
+///
+/// let report = myelin::run(pipeline![Count::new(10), Sum::new()])?;
+/// assert_eq!(report.components().len(), 2);
+/// # Ok::<(), myelin::Error>(())
+/// ```
+pub fn run(system: impl IntoPart) -> Result<crate::Report, Error> {
+    if local::is_inside() {
+        return Err(Error::msg(
+            "myelin::run was called from inside a running component; \
+             add the components to the running system instead",
+        ));
+    }
+    let core = Core::new();
+    let part = system.into_part();
+    let mut spawner = Spawner::new(&core);
+    part.start(String::new(), &mut spawner);
+    drop(spawner);
+    let report = core.run();
+    if report.is_success() {
+        Ok(report)
+    } else {
+        Err(Error::run_failed(report))
+    }
+}

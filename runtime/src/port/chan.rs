@@ -1,0 +1,282 @@
+//! The queue behind every inbox.
+//!
+//! Axon delivers a message by appending it straight to the final destination's
+//! list and unpausing the owner; there is no postman. myelin keeps that shape: an
+//! outbox holds a pointer to the destination's `Chan` and a send is a push plus,
+//! when the receiver is parked, a wake-up.
+//!
+//! A `Chan` runs in one of two modes, fixed when the system starts:
+//!
+//! - **Local**: both ends live on one scheduler thread (every generator-to-
+//!   generator link). The state is reached without any lock or atomic
+//!   read-modify-write; each access checks, with one thread-local read, that it
+//!   happens on the owning thread.
+//! - **Shared**: the default before start and for links that cross threads. The
+//!   state sits behind a mutex.
+//!
+//! Lost wake-ups are excluded the same way in both modes: "check empty, then
+//! register the waker" on the receive side and "push, then take the waker" on
+//! the send side each happen inside one critical section over the same state.
+//! `tests/loom_wake.rs` checks that protocol exhaustively under loom.
+
+use std::collections::VecDeque;
+use std::task::Waker;
+
+use crate::scheduler::WakeRef;
+
+use crate::sync::{AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
+
+/// What a receive attempt found.
+pub(crate) enum Take<T> {
+    Message(T),
+    Empty,
+    Closed,
+}
+
+/// Why a push was refused; the message always comes back.
+pub(crate) enum Refused<T> {
+    Full(T),
+    Closed(T),
+}
+
+pub(crate) struct State<T> {
+    pub(crate) queue: VecDeque<T>,
+    /// `None` means unbounded.
+    pub(crate) capacity: Option<usize>,
+    /// Live linked outboxes (and later, handles). When it reaches zero the
+    /// receiver sees end of stream once the queue is drained.
+    pub(crate) senders: usize,
+    /// The receiver has finished: further pushes are refused.
+    pub(crate) rx_closed: bool,
+    /// The receiver's waker, registered when it found nothing to do.
+    pub(crate) rx_waker: Option<WakeRef>,
+    /// Senders parked on a full bounded queue.
+    pub(crate) tx_wakers: Vec<WakeRef>,
+    /// Messages ever accepted, for reports and introspection.
+    pub(crate) delivered: u64,
+}
+
+pub(crate) struct Chan<T> {
+    /// Zero while shared; otherwise the token of the owning thread.
+    owner: AtomicUsize,
+    lock: Mutex<()>,
+    state: UnsafeCell<State<T>>,
+}
+
+// SAFETY: the state is only reached through `with`, which either holds `lock` or
+// has checked that the caller is on the single owning thread; messages cross
+// threads only by value, which `T: Send` allows.
+unsafe impl<T: Send> Sync for Chan<T> {}
+// SAFETY: as above; the chan owns its messages.
+unsafe impl<T: Send> Send for Chan<T> {}
+
+impl<T> Chan<T> {
+    pub(crate) fn new(capacity: Option<usize>) -> Self {
+        Self {
+            owner: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+            state: UnsafeCell::new(State {
+                queue: VecDeque::new(),
+                capacity,
+                senders: 0,
+                rx_closed: false,
+                rx_waker: None,
+                tx_wakers: Vec::new(),
+                delivered: 0,
+            }),
+        }
+    }
+
+    /// Gives `f` exclusive access to the state.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
+        self.with_mode(|s, _| f(s))
+    }
+
+    /// Like `with`, also telling `f` whether the chan is in local mode.
+    fn with_mode<R>(&self, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
+        let owner = self.owner.load(Ordering::Acquire);
+        if owner == 0 {
+            let _guard = lock(&self.lock);
+            // SAFETY: the lock is held and every access in shared mode takes it.
+            self.state.with_mut(|s| f(unsafe { &mut *s }, false))
+        } else {
+            assert!(
+                owner == thread_token(),
+                "myelin: a link bound to one scheduler thread was used from another thread; \
+                 this is a bug in myelin, please report it"
+            );
+            // SAFETY: in local mode every access happens on the owning thread,
+            // checked just above, and no access re-enters `with`: `f` never runs
+            // user code (messages are only moved, never dropped, inside it).
+            self.state.with_mut(|s| f(unsafe { &mut *s }, true))
+        }
+    }
+
+    /// Binds the chan to the calling thread: from now on every access must come
+    /// from it, and none takes the lock.
+    ///
+    /// Called while the system is being started, before any other thread can
+    /// reach the chan.
+    pub(crate) fn bind_local(&self) {
+        let _guard = lock(&self.lock);
+        self.owner.store(thread_token(), Ordering::Release);
+    }
+
+    /// Pushes a message, waking the receiver if it waits.
+    pub(crate) fn push(&self, msg: T) -> Result<(), Refused<T>> {
+        let waker = self.with(|s| {
+            if s.rx_closed {
+                return Err(Refused::Closed(msg));
+            }
+            if s.capacity.is_some_and(|c| s.queue.len() >= c) {
+                return Err(Refused::Full(msg));
+            }
+            s.queue.push_back(msg);
+            s.delivered += 1;
+            Ok(s.rx_waker.take())
+        })?;
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    /// Like `push`, but when the queue is full registers `waker` to be woken
+    /// when room appears.
+    pub(crate) fn push_or_wait(&self, msg: T, waker: &Waker) -> Result<(), Refused<T>> {
+        let waker_to_wake = self.with_mode(|s, local| {
+            if s.rx_closed {
+                return Err(Refused::Closed(msg));
+            }
+            if s.capacity.is_some_and(|c| s.queue.len() >= c) {
+                if !s.tx_wakers.iter().any(|w| w.will_wake(waker)) {
+                    s.tx_wakers.push(WakeRef::new(waker, local));
+                }
+                return Err(Refused::Full(msg));
+            }
+            s.queue.push_back(msg);
+            s.delivered += 1;
+            Ok(s.rx_waker.take())
+        })?;
+        if let Some(w) = waker_to_wake {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    /// Takes the oldest message. With `waker`, registers it when nothing is
+    /// there, in the same critical section as the check.
+    pub(crate) fn take(&self, waker: Option<&Waker>) -> Take<T> {
+        let (result, senders_to_wake) = self.with_mode(|s, local| match s.queue.pop_front() {
+            Some(msg) => {
+                let wake = if s.tx_wakers.is_empty() {
+                    Vec::new()
+                } else {
+                    std::mem::take(&mut s.tx_wakers)
+                };
+                (Take::Message(msg), wake)
+            }
+            None if s.senders == 0 => (Take::Closed, Vec::new()),
+            None => {
+                if let Some(w) = waker {
+                    register(&mut s.rx_waker, w, local);
+                }
+                (Take::Empty, Vec::new())
+            }
+        });
+        for w in senders_to_wake {
+            w.wake();
+        }
+        result
+    }
+
+    /// Registers the receiver's waker unless a message is already waiting;
+    /// returns whether one is.
+    pub(crate) fn ready_or_register(&self, waker: &Waker) -> bool {
+        self.with_mode(|s, local| {
+            if !s.queue.is_empty() {
+                return true;
+            }
+            register(&mut s.rx_waker, waker, local);
+            false
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.with(|s| s.queue.len())
+    }
+
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        self.with(|s| s.capacity)
+    }
+
+    pub(crate) fn set_capacity(&self, capacity: Option<usize>) {
+        self.with(|s| s.capacity = capacity);
+    }
+
+    pub(crate) fn delivered(&self) -> u64 {
+        self.with(|s| s.delivered)
+    }
+
+    /// Whether no sender can ever push again and the queue is empty.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.with(|s| s.senders == 0 && s.queue.is_empty())
+    }
+
+    pub(crate) fn has_senders(&self) -> bool {
+        self.with(|s| s.senders > 0)
+    }
+
+    pub(crate) fn add_sender(&self) {
+        self.with(|s| s.senders += 1);
+    }
+
+    /// A linked outbox went away; the last one ends the stream.
+    pub(crate) fn remove_sender(&self) {
+        let waker = self.with(|s| {
+            s.senders -= 1;
+            if s.senders == 0 { s.rx_waker.take() } else { None }
+        });
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// The receiver is gone: refuse further pushes, release parked senders,
+    /// and hand back whatever was still queued so the caller can account for it.
+    pub(crate) fn close_receiver(&self) -> VecDeque<T> {
+        let (left, senders) = self.with(|s| {
+            s.rx_closed = true;
+            s.rx_waker = None;
+            (
+                std::mem::take(&mut s.queue),
+                std::mem::take(&mut s.tx_wakers),
+            )
+        });
+        for w in senders {
+            w.wake();
+        }
+        left
+    }
+}
+
+fn register(slot: &mut Option<WakeRef>, waker: &Waker, local: bool) {
+    match slot {
+        Some(w) if w.will_wake(waker) => {}
+        _ => *slot = Some(WakeRef::new(waker, local)),
+    }
+}
+
+/// A per-thread number that is never zero and differs between live threads.
+pub(crate) fn thread_token() -> usize {
+    #[cfg(not(loom))]
+    {
+        thread_local!(static TOKEN: u8 = const { 0 });
+        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
+    }
+    #[cfg(loom)]
+    {
+        loom::thread_local!(static TOKEN: u8 = 0);
+        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
+    }
+}

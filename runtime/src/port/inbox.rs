@@ -1,0 +1,171 @@
+//! The receiving end of a link.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use super::chan::{Chan, Take};
+use super::link::InboxPort;
+use super::{AnyInbox, Readiness};
+use crate::error::TryRecvError;
+use crate::scheduler::local;
+
+/// A typed inbox: a queue of messages of type `T` addressed to one component.
+///
+/// Unbounded unless created with [`Inbox::bounded`] (or given a capacity
+/// where it is declared, `#[inbox(capacity = N)]`, or where it is linked).
+/// Any number of outboxes may be linked to one inbox; their messages
+/// interleave in arrival order.
+///
+/// End of stream: once every linked outbox's component has finished and the
+/// queue is drained, [`recv`](Inbox::recv) returns `None`. An inbox that
+/// nothing was linked to is at end of stream from the start.
+///
+/// When the owning component ends, messages still queued are counted in the
+/// run's [`Report`](crate::Report) and later sends to it fail with
+/// [`SendErrorKind::Closed`](crate::SendErrorKind::Closed), carrying the
+/// message back.
+pub struct Inbox<T> {
+    chan: Arc<Chan<T>>,
+    name: &'static str,
+}
+
+impl<T: Send + 'static> Inbox<T> {
+    /// An unbounded inbox called `name`.
+    pub fn new(name: &'static str) -> Self {
+        Self::with_capacity(name, None)
+    }
+
+    /// An inbox called `name` holding at most `capacity` messages: when full,
+    /// [`Outbox::send`](crate::Outbox::send) waits and
+    /// [`Outbox::try_send`](crate::Outbox::try_send) hands the message back.
+    ///
+    /// # Panics
+    /// If `capacity` is zero: a link that can hold nothing could never deliver.
+    pub fn bounded(name: &'static str, capacity: usize) -> Self {
+        assert!(capacity > 0, "inbox `{name}`: capacity must be at least 1");
+        Self::with_capacity(name, Some(capacity))
+    }
+
+    fn with_capacity(name: &'static str, capacity: Option<usize>) -> Self {
+        Self {
+            chan: Arc::new(Chan::new(capacity)),
+            name,
+        }
+    }
+
+    /// Waits for the next message; `None` at end of stream.
+    ///
+    /// Pauses the component (it costs nothing while paused) until a message
+    /// arrives or the last sender finishes.
+    pub fn recv(&mut self) -> RecvFuture<'_, T> {
+        RecvFuture { inbox: self }
+    }
+
+    /// Takes the next message if one is queued now.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        match self.chan.take(None) {
+            Take::Message(m) => Ok(m),
+            Take::Empty => Err(TryRecvError::Empty),
+            Take::Closed => Err(TryRecvError::Closed),
+        }
+    }
+
+    /// Takes every message queued now (Axon's `for m in self.Inbox()`).
+    pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
+        std::iter::from_fn(|| self.try_recv().ok())
+    }
+
+    /// How many messages are queued (Axon's `dataReady`).
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// Whether no message is queued.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the stream has ended: nothing queued and no sender left.
+    pub fn is_finished(&self) -> bool {
+        self.chan.is_finished()
+    }
+
+    /// The most messages it holds, `None` if unbounded.
+    pub fn capacity(&self) -> Option<usize> {
+        self.chan.capacity()
+    }
+
+    /// Messages delivered to it so far.
+    pub fn delivered(&self) -> u64 {
+        self.chan.delivered()
+    }
+
+    /// Its name, as declared.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// A handle used to link outboxes to this inbox.
+    pub fn port(&self) -> InboxPort<T> {
+        InboxPort::new(self.chan.clone(), self.name)
+    }
+}
+
+impl<T: Send + 'static> Inbox<T> {
+    pub(crate) fn has_senders(&self) -> bool {
+        self.chan.has_senders()
+    }
+
+    pub(crate) fn ready_or_register(&self, waker: &std::task::Waker) -> bool {
+        self.chan.ready_or_register(waker)
+    }
+}
+
+impl<T: Send + 'static> AnyInbox for Inbox<T> {
+    fn bind_local(&self) -> Arc<dyn Readiness> {
+        self.chan.bind_local();
+        self.chan.clone()
+    }
+}
+
+impl<T> Drop for Inbox<T> {
+    fn drop(&mut self) {
+        let left = self.chan.close_receiver();
+        if !left.is_empty() {
+            local::record_backlog(self.name, left.len());
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Inbox<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inbox")
+            .field("name", &self.name)
+            .field("type", &std::any::type_name::<T>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The future returned by [`Inbox::recv`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct RecvFuture<'a, T> {
+    inbox: &'a mut Inbox<T>,
+}
+
+impl<T: Send + 'static> Future for RecvFuture<'_, T> {
+    type Output = Option<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        if !local::consume_budget() {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        match self.inbox.chan.take(Some(cx.waker())) {
+            Take::Message(m) => Poll::Ready(Some(m)),
+            Take::Closed => Poll::Ready(None),
+            Take::Empty => Poll::Pending,
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Inboxes, outboxes and the links between them.
+//!
+//! In Axon a box is a named slot in a dict, checked when the line runs. Here an
+//! inbox is an [`Inbox<T>`] field and an outbox an [`Outbox<T>`] field: a
+//! message of the wrong type does not compile, and neither does a link between
+//! boxes of different types (the wiring macros check every link).
+//!
+//! Wiring happens before a system starts, through the port handles
+//! ([`InboxPort`], [`OutboxPort`]) that `#[component]` generates for each
+//! component. Each inbox owns its queue; linking points an outbox at it.
+//! Fan-in (several outboxes to one inbox) is allowed; fan-out is not: one
+//! outbox has one destination, so every message has one owner.
+
+mod chan;
+mod inbox;
+mod link;
+mod outbox;
+
+pub(crate) use chan::Chan;
+pub use inbox::{Inbox, RecvFuture};
+pub use link::{InboxPort, LinkError, OutboxPort, link};
+pub use outbox::{Outbox, SendFuture};
+
+/// The type-erased view of an inbox the runtime needs: binding it to its
+/// scheduler, and asking whether it has a message.
+#[doc(hidden)]
+pub trait AnyInbox {
+    /// Binds the inbox to the calling scheduler thread and returns its
+    /// readiness probe.
+    fn bind_local(&self) -> std::sync::Arc<dyn Readiness>;
+}
+
+/// Whether an inbox has a message, registering a waker when it has none.
+#[doc(hidden)]
+pub trait Readiness {
+    /// `true` if a message is queued; otherwise registers `waker`.
+    fn ready_or_register(&self, waker: &std::task::Waker) -> bool;
+}
+
+impl<T: Send + 'static> Readiness for Chan<T> {
+    fn ready_or_register(&self, waker: &std::task::Waker) -> bool {
+        Chan::ready_or_register(self, waker)
+    }
+}

@@ -1,0 +1,166 @@
+//! The sending end of a link.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use super::chan::{Chan, Refused};
+use super::link::{OutboxPort, Slot, Target};
+use crate::error::{SendError, SendErrorKind};
+use crate::scheduler::local;
+use crate::sync::lock;
+
+/// A typed outbox: where a component sends messages of type `T`.
+///
+/// Linked to at most one inbox. A send on an outbox that is not linked, or
+/// whose receiver has finished, fails with a [`SendError`] that carries the
+/// message back: nothing is dropped silently.
+///
+/// When the component ends, its outboxes close; once the receiver has read
+/// what was sent, its `recv` returns `None`.
+pub struct Outbox<T> {
+    /// The destination, once taken from the shared slot.
+    target: Option<Arc<Chan<T>>>,
+    /// The slot shared with port handles, until the destination is taken.
+    slot: Option<Slot<T>>,
+    name: &'static str,
+}
+
+impl<T: Send + 'static> Outbox<T> {
+    /// An unlinked outbox called `name`.
+    pub fn new(name: &'static str) -> Self {
+        Self {
+            target: None,
+            slot: Some(Arc::new(Mutex::new(Target::Unlinked))),
+            name,
+        }
+    }
+
+    /// Sends `msg`, waiting while a bounded destination is full.
+    ///
+    /// Resolves to `Err` carrying `msg` if the outbox is not linked or the
+    /// receiver has finished.
+    pub fn send(&mut self, msg: T) -> SendFuture<'_, T> {
+        SendFuture {
+            outbox: self,
+            msg: Some(msg),
+        }
+    }
+
+    /// Sends `msg` if the destination can take it now; otherwise hands it back
+    /// with the reason ([`SendErrorKind::Full`] for a full bounded inbox).
+    pub fn try_send(&mut self, msg: T) -> Result<(), SendError<T>> {
+        let name = self.name;
+        let Some(chan) = self.target() else {
+            return Err(SendError::new(msg, SendErrorKind::Unlinked, name));
+        };
+        chan.push(msg).map_err(|refused| match refused {
+            Refused::Full(m) => SendError::new(m, SendErrorKind::Full, name),
+            Refused::Closed(m) => SendError::new(m, SendErrorKind::Closed, name),
+        })
+    }
+
+    /// Whether it is linked to an inbox.
+    pub fn is_linked(&self) -> bool {
+        self.target.is_some()
+            || self
+                .slot
+                .as_ref()
+                .is_some_and(|s| matches!(*lock(s), Target::Linked(_)))
+    }
+
+    /// Its name, as declared.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// A handle used to link this outbox.
+    pub fn port(&self) -> OutboxPort<T> {
+        let slot = self.slot.clone().unwrap_or_else(|| {
+            // Already started: hand out a slot that reports so when linked.
+            Arc::new(Mutex::new(Target::Taken))
+        });
+        OutboxPort::new(slot, self.name)
+    }
+
+    /// The destination, taking it from the shared slot on first use.
+    fn target(&mut self) -> Option<&Arc<Chan<T>>> {
+        if self.target.is_none() {
+            let slot = self.slot.as_ref()?;
+            let mut shared = lock(slot);
+            if let Target::Linked(_) = *shared {
+                let Target::Linked(chan) = std::mem::replace(&mut *shared, Target::Taken) else {
+                    unreachable!()
+                };
+                drop(shared);
+                self.target = Some(chan);
+                self.slot = None;
+            }
+        }
+        self.target.as_ref()
+    }
+}
+
+impl<T> Drop for Outbox<T> {
+    fn drop(&mut self) {
+        let chan = match self.target.take() {
+            Some(chan) => Some(chan),
+            None => self.slot.as_ref().and_then(|slot| {
+                match std::mem::replace(&mut *lock(slot), Target::Taken) {
+                    Target::Linked(chan) => Some(chan),
+                    _ => None,
+                }
+            }),
+        };
+        if let Some(chan) = chan {
+            chan.remove_sender();
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Outbox<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("name", &self.name)
+            .field("type", &std::any::type_name::<T>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The future returned by [`Outbox::send`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct SendFuture<'a, T> {
+    outbox: &'a mut Outbox<T>,
+    msg: Option<T>,
+}
+
+impl<T> Unpin for SendFuture<'_, T> {}
+
+impl<T: Send + 'static> Future for SendFuture<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let msg = this.msg.take().expect("`Send` polled after completion");
+        let name = this.outbox.name;
+        if !local::consume_budget() {
+            this.msg = Some(msg);
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let Some(chan) = this.outbox.target() else {
+            return Poll::Ready(Err(SendError::new(msg, SendErrorKind::Unlinked, name)));
+        };
+        match chan.push_or_wait(msg, cx.waker()) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(Refused::Full(m)) => {
+                this.msg = Some(m);
+                Poll::Pending
+            }
+            Err(Refused::Closed(m)) => {
+                Poll::Ready(Err(SendError::new(m, SendErrorKind::Closed, name)))
+            }
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The scheduler that runs generator components on one thread.
+//!
+//! Axon's scheduler walks its run queue calling `next()` on every active
+//! microprocess and applies queued pause and wake requests between passes. Here
+//! a component's `async` body is the generator and one `poll` is one resume:
+//! it runs until it pauses (waiting for a message, for room downstream, or for
+//! any foreign future) or yields. Paused components are not in the run queue at
+//! all, so a million idle components cost no time; a delivery puts exactly the
+//! receiver back.
+//!
+//! The core lives on the stack of `run` and is reached through a thread-local
+//! pointer, so a send on the scheduler's own thread wakes its receiver by
+//! pushing a slot index onto a `VecDeque`: no atomics, no locks.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::Poll;
+
+use super::registry::{self, Remote};
+use super::waker::{self, TaskKey};
+use crate::report::{Outcome, ReportBuilder};
+use crate::sync::{Arc, Ordering, lock};
+
+type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+/// How many message operations a component may complete in one resume before
+/// it is made to yield, so one busy component cannot starve the rest.
+const BUDGET: u32 = 128;
+
+/// How many resumes between looks at the remote wake queue while busy.
+const REMOTE_CHECK_INTERVAL: u32 = 61;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    Free,
+    Idle,
+    Scheduled,
+    Running,
+    RunningNotified,
+}
+
+struct Slot {
+    generation: u16,
+    state: State,
+    future: Option<BoxFuture>,
+    report: usize,
+}
+
+pub(crate) struct Core {
+    id: u16,
+    remote: Arc<Remote>,
+    queue: RefCell<VecDeque<u32>>,
+    slots: RefCell<Vec<Slot>>,
+    free: RefCell<Vec<u32>>,
+    running: Cell<Option<u32>>,
+    live: Cell<usize>,
+    spawned: Cell<usize>,
+    budget: Cell<u32>,
+    shutdown: Cell<bool>,
+    report: RefCell<ReportBuilder>,
+}
+
+thread_local! {
+    static CURRENT: Cell<*const Core> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Runs `f` with the scheduler running on this thread, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
+    let ptr = CURRENT.with(Cell::get);
+    if ptr.is_null() {
+        None
+    } else {
+        // SAFETY: CURRENT is non-null only while `Core::enter`'s guard is alive,
+        // and the core outlives that guard.
+        Some(f(unsafe { &*ptr }))
+    }
+}
+
+/// Whether a scheduler is running on this thread.
+pub(crate) fn is_inside() -> bool {
+    !CURRENT.with(Cell::get).is_null()
+}
+
+/// Wakes `key` if it belongs to the scheduler on this thread; returns whether
+/// it did.
+pub(crate) fn wake(key: TaskKey) -> bool {
+    with_current(|core| {
+        if core.id == key.sched {
+            core.schedule(key);
+            true
+        } else {
+            false
+        }
+    })
+    .unwrap_or(false)
+}
+
+pub(crate) fn remote_if_current(id: u16) -> Option<Arc<Remote>> {
+    with_current(|core| (core.id == id).then(|| core.remote.clone())).flatten()
+}
+
+/// Takes one unit of the running component's budget; `false` means it must
+/// yield first.
+pub(crate) fn consume_budget() -> bool {
+    with_current(|core| {
+        let left = core.budget.get();
+        if left == 0 {
+            false
+        } else {
+            core.budget.set(left - 1);
+            true
+        }
+    })
+    .unwrap_or(true)
+}
+
+/// Records that the running component left `count` messages in `port`.
+pub(crate) fn record_backlog(port: &'static str, count: usize) {
+    with_current(|core| {
+        if let Some(index) = core.running.get() {
+            let report = core.slots.borrow()[index as usize].report;
+            core.report.borrow_mut().backlog(report, port, count);
+        }
+    });
+}
+
+/// Records how the running component ended.
+pub(crate) fn record_outcome(outcome: Outcome) {
+    with_current(|core| {
+        if let Some(index) = core.running.get() {
+            let report = core.slots.borrow()[index as usize].report;
+            core.report.borrow_mut().outcome(report, outcome);
+        }
+    });
+}
+
+/// Asks the running system to stop.
+pub(crate) fn request_shutdown() {
+    with_current(|core| core.shutdown.set(true));
+}
+
+struct EnterGuard(*const Core);
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.0));
+    }
+}
+
+impl Core {
+    pub(crate) fn new() -> Self {
+        let (id, remote) = registry::register();
+        Self {
+            id,
+            remote,
+            queue: RefCell::new(VecDeque::new()),
+            slots: RefCell::new(Vec::new()),
+            free: RefCell::new(Vec::new()),
+            running: Cell::new(None),
+            live: Cell::new(0),
+            spawned: Cell::new(0),
+            budget: Cell::new(BUDGET),
+            shutdown: Cell::new(false),
+            report: RefCell::new(ReportBuilder::default()),
+        }
+    }
+
+    /// Makes this core the current one for the calling thread until the guard
+    /// drops.
+    fn enter(&self) -> EnterGuard {
+        let previous = CURRENT.with(|c| c.replace(std::ptr::from_ref(self)));
+        EnterGuard(previous)
+    }
+
+    /// Adds a task, runnable at once, whose outcome is reported under `name`.
+    pub(crate) fn spawn(&self, name: String, future: BoxFuture) -> TaskKey {
+        let report = self.report.borrow_mut().add(name);
+        let mut slots = self.slots.borrow_mut();
+        let index = match self.free.borrow_mut().pop() {
+            Some(i) => i,
+            None => {
+                slots.push(Slot {
+                    generation: 0,
+                    state: State::Free,
+                    future: None,
+                    report: 0,
+                });
+                u32::try_from(slots.len() - 1).expect("more than 2^32 components")
+            }
+        };
+        let slot = &mut slots[index as usize];
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.state = State::Scheduled;
+        slot.future = Some(future);
+        slot.report = report;
+        self.live.set(self.live.get() + 1);
+        self.spawned.set(self.spawned.get() + 1);
+        self.queue.borrow_mut().push_back(index);
+        TaskKey {
+            sched: self.id,
+            generation: slot.generation,
+            index,
+        }
+    }
+
+    /// How many tasks have been spawned so far.
+    pub(crate) fn spawned(&self) -> usize {
+        self.spawned.get()
+    }
+
+    fn schedule(&self, key: TaskKey) {
+        let mut slots = self.slots.borrow_mut();
+        let Some(slot) = slots.get_mut(key.index as usize) else {
+            return;
+        };
+        if slot.generation != key.generation {
+            return;
+        }
+        match slot.state {
+            State::Idle => {
+                slot.state = State::Scheduled;
+                self.queue.borrow_mut().push_back(key.index);
+            }
+            State::Running => slot.state = State::RunningNotified,
+            State::Free | State::Scheduled | State::RunningNotified => {}
+        }
+    }
+
+    /// Resumes one task.
+    fn resume(&self, index: u32) {
+        let (generation, mut future) = {
+            let mut slots = self.slots.borrow_mut();
+            let slot = &mut slots[index as usize];
+            if slot.state != State::Scheduled {
+                return;
+            }
+            slot.state = State::Running;
+            let Some(future) = slot.future.take() else {
+                return;
+            };
+            (slot.generation, future)
+        };
+        let key = TaskKey {
+            sched: self.id,
+            generation,
+            index,
+        };
+        let waker = waker::borrowed(key);
+        let mut cx = std::task::Context::from_waker(&waker);
+        self.running.set(Some(index));
+        self.budget.set(BUDGET);
+        let polled = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)));
+        let done = match polled {
+            Ok(Poll::Pending) => false,
+            Ok(Poll::Ready(())) => true,
+            Err(panic) => {
+                // The body's own panics are caught inside the component driver;
+                // this one came from the runtime's glue or a destructor.
+                record_outcome(Outcome::Failed(crate::error::panic_message(&*panic)));
+                true
+            }
+        };
+        if done {
+            drop_quietly(future);
+            self.running.set(None);
+            self.release(index);
+        } else {
+            self.running.set(None);
+            let mut slots = self.slots.borrow_mut();
+            let slot = &mut slots[index as usize];
+            slot.future = Some(future);
+            if slot.state == State::RunningNotified {
+                slot.state = State::Scheduled;
+                self.queue.borrow_mut().push_back(index);
+            } else {
+                slot.state = State::Idle;
+            }
+        }
+    }
+
+    fn release(&self, index: u32) {
+        let mut slots = self.slots.borrow_mut();
+        let slot = &mut slots[index as usize];
+        slot.state = State::Free;
+        slot.future = None;
+        self.free.borrow_mut().push(index);
+        self.live.set(self.live.get() - 1);
+    }
+
+    /// Drops every remaining task, reporting each as `outcome` unless it
+    /// already reported one.
+    fn cancel_all(&self, outcome: &Outcome) {
+        loop {
+            let next = {
+                let mut slots = self.slots.borrow_mut();
+                slots
+                    .iter_mut()
+                    .enumerate()
+                    .find(|(_, s)| s.future.is_some())
+                    .map(|(i, s)| (i as u32, s.future.take(), s.report))
+            };
+            let Some((index, future, report)) = next else {
+                break;
+            };
+            self.report.borrow_mut().outcome_if_unset(report, outcome.clone());
+            self.running.set(Some(index));
+            if let Some(f) = future {
+                drop_quietly(f);
+            }
+            self.running.set(None);
+            self.release(index);
+        }
+        self.queue.borrow_mut().clear();
+    }
+
+    fn take_remote(&self) -> bool {
+        if !self.remote.pending.swap(false, Ordering::Acquire) {
+            return false;
+        }
+        let keys = std::mem::take(&mut *lock(&self.remote.queue));
+        let any = !keys.is_empty();
+        for key in keys {
+            self.schedule(key);
+        }
+        any
+    }
+
+    /// Runs until every task has finished, the system is shut down, or nothing
+    /// can ever run again.
+    pub(crate) fn run(&self) -> crate::report::Report {
+        let _guard = self.enter();
+        let mut since_remote = 0;
+        loop {
+            while !self.shutdown.get() {
+                let Some(index) = self.queue.borrow_mut().pop_front() else {
+                    break;
+                };
+                self.resume(index);
+                since_remote += 1;
+                if since_remote == REMOTE_CHECK_INTERVAL {
+                    since_remote = 0;
+                    self.take_remote();
+                }
+            }
+            if self.shutdown.get() {
+                self.cancel_all(&Outcome::Cancelled);
+                break;
+            }
+            if self.live.get() == 0 {
+                break;
+            }
+            if self.take_remote() {
+                continue;
+            }
+            if self.remote.outstanding.load(Ordering::Acquire) == 0 {
+                // No task is runnable and no waker exists outside the
+                // scheduler's own links: nothing can ever happen again.
+                self.cancel_all(&Outcome::Stalled);
+                break;
+            }
+            std::thread::park();
+        }
+        self.report.replace(ReportBuilder::default()).finish()
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        let _guard = self.enter();
+        self.cancel_all(&Outcome::Cancelled);
+        registry::unregister(self.id);
+    }
+}
+
+/// Drops a finished or cancelled task; a panicking destructor must not take
+/// the scheduler down with it.
+fn drop_quietly(future: BoxFuture) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(move || drop(future))) {
+        record_outcome(Outcome::Failed(crate::error::panic_message(&*panic)));
+    }
+}

@@ -1,0 +1,14 @@
+//! Running components.
+//!
+//! Today every generator component of a system runs on the thread that called
+//! [`run`](crate::run), on the cooperative scheduler in [`local`]. The pieces are
+//! split so that more kinds fit beside it: wakers ([`waker`]) are plain task
+//! addresses that any thread can use through the [`registry`], so a component
+//! on another thread, an OS poller or another scheduler core wakes a generator
+//! exactly as an inbox delivery does.
+
+pub(crate) mod local;
+pub(crate) mod registry;
+pub(crate) mod waker;
+
+pub(crate) use waker::WakeRef;

@@ -1,0 +1,88 @@
+//! Schedulers reachable from other threads, by id.
+//!
+//! A waker carries only a scheduler id, so waking from another thread looks the
+//! scheduler up here. That path is the slow one by design: links between
+//! components on one scheduler never take it.
+
+use std::thread::Thread;
+
+use super::waker::TaskKey;
+use crate::sync::{Arc, AtomicBool, AtomicUsize, Mutex, Ordering, lock};
+
+/// The part of a scheduler other threads may touch.
+pub(crate) struct Remote {
+    pub(crate) queue: Mutex<Vec<TaskKey>>,
+    /// Set when `queue` may be non-empty, so the scheduler can poll it with one
+    /// load instead of a lock.
+    pub(crate) pending: AtomicBool,
+    pub(crate) thread: Thread,
+    /// Live clones of this scheduler's wakers.
+    pub(crate) outstanding: AtomicUsize,
+}
+
+static REGISTRY: std::sync::Mutex<Vec<Option<Arc<Remote>>>> = std::sync::Mutex::new(Vec::new());
+
+fn registry() -> std::sync::MutexGuard<'static, Vec<Option<Arc<Remote>>>> {
+    REGISTRY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Registers a scheduler running on the calling thread and returns its id.
+pub(crate) fn register() -> (u16, Arc<Remote>) {
+    let remote = Arc::new(Remote {
+        queue: Mutex::new(Vec::new()),
+        pending: AtomicBool::new(false),
+        thread: std::thread::current(),
+        outstanding: AtomicUsize::new(0),
+    });
+    let mut reg = registry();
+    let id = match reg.iter().position(Option::is_none) {
+        Some(free) => free,
+        None => {
+            reg.push(None);
+            reg.len() - 1
+        }
+    };
+    reg[id] = Some(remote.clone());
+    let id = u16::try_from(id).expect("more than 65536 schedulers alive at once");
+    (id, remote)
+}
+
+pub(crate) fn unregister(id: u16) {
+    if let Some(slot) = registry().get_mut(usize::from(id)) {
+        *slot = None;
+    }
+}
+
+fn find(id: u16) -> Option<Arc<Remote>> {
+    if let Some(remote) = super::local::remote_if_current(id) {
+        return Some(remote);
+    }
+    registry().get(usize::from(id)).cloned().flatten()
+}
+
+pub(crate) fn retain(id: u16) {
+    if let Some(r) = find(id) {
+        r.outstanding.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+pub(crate) fn release(id: u16) {
+    if let Some(r) = find(id) {
+        // Saturating: a waker that outlived its scheduler may be dropped after
+        // the id was reused, and must not wrap the new scheduler's count.
+        let _ = r
+            .outstanding
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+    }
+}
+
+/// Queues a wake-up from another thread and unparks the scheduler.
+pub(crate) fn wake(key: TaskKey) {
+    if let Some(r) = find(key.sched) {
+        lock(&r.queue).push(key);
+        r.pending.store(true, Ordering::Release);
+        r.thread.unpark();
+    }
+}

@@ -1,0 +1,115 @@
+//! Wakers that cost nothing to create.
+//!
+//! A waker is the task's address packed into the waker's data word: scheduler
+//! id, slot generation and slot index. Creating one allocates nothing, so every
+//! task can be polled with a real waker (foreign futures work) without a
+//! per-task reference-counted header. Waking on the scheduler's own thread pushes
+//! the slot onto the local run queue; waking from any other thread goes through
+//! the scheduler's remote queue and unparks it.
+//!
+//! Clones are counted per scheduler: a scheduler with no runnable task and no
+//! clone of its wakers alive anywhere can never be woken again, which is how
+//! `run` tells a stalled system from one waiting on the outside world.
+
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+use super::{local, registry};
+
+/// The address of a task: which scheduler, which slot, which use of that slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskKey {
+    pub(crate) sched: u16,
+    pub(crate) generation: u16,
+    pub(crate) index: u32,
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+compile_error!("myelin packs task keys into a pointer-sized word and needs a 64-bit target");
+
+impl TaskKey {
+    fn pack(self) -> *const () {
+        let word = (usize::from(self.sched) << 48)
+            | (usize::from(self.generation) << 32)
+            | self.index as usize;
+        std::ptr::without_provenance(word)
+    }
+
+    fn unpack(data: *const ()) -> Self {
+        let word = data.addr();
+        Self {
+            sched: (word >> 48) as u16,
+            generation: (word >> 32) as u16,
+            index: word as u32,
+        }
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// A waker for `key` that the caller must not drop (it was never counted).
+pub(crate) fn borrowed(key: TaskKey) -> std::mem::ManuallyDrop<Waker> {
+    // SAFETY: the vtable functions uphold the RawWaker contract: the data word
+    // is plain bits, never dereferenced.
+    std::mem::ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(key.pack(), &VTABLE)) })
+}
+
+fn clone(data: *const ()) -> RawWaker {
+    registry::retain(TaskKey::unpack(data).sched);
+    RawWaker::new(data, &VTABLE)
+}
+
+fn wake(data: *const ()) {
+    wake_by_ref(data);
+    drop_waker(data);
+}
+
+fn wake_by_ref(data: *const ()) {
+    let key = TaskKey::unpack(data);
+    if !local::wake(key) {
+        registry::wake(key);
+    }
+}
+
+fn drop_waker(data: *const ()) {
+    registry::release(TaskKey::unpack(data).sched);
+}
+
+/// A registered interest in being woken, as stored by a link.
+///
+/// A link whose two ends share a scheduler keeps just the task key: it costs
+/// no reference count, and it does not count as a way in from outside (see
+/// the module docs). Anything else keeps a real, counted waker.
+pub(crate) enum WakeRef {
+    Task(TaskKey),
+    Waker(Waker),
+}
+
+impl WakeRef {
+    pub(crate) fn new(waker: &Waker, local: bool) -> Self {
+        if local && std::ptr::eq(waker.vtable(), &VTABLE) {
+            Self::Task(TaskKey::unpack(waker.data()))
+        } else {
+            Self::Waker(waker.clone())
+        }
+    }
+
+    pub(crate) fn will_wake(&self, waker: &Waker) -> bool {
+        match self {
+            Self::Task(key) => {
+                std::ptr::eq(waker.vtable(), &VTABLE) && TaskKey::unpack(waker.data()) == *key
+            }
+            Self::Waker(w) => w.will_wake(waker),
+        }
+    }
+
+    pub(crate) fn wake(self) {
+        match self {
+            Self::Task(key) => {
+                if !local::wake(key) {
+                    registry::wake(key);
+                }
+            }
+            Self::Waker(w) => w.wake(),
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The synchronisation primitives the runtime is built on, swapped for loom's
+//! model-checked versions under `--cfg loom` so the wake protocol can be checked
+//! exhaustively (see `tests/loom_wake.rs`).
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{
+    Arc, Mutex, MutexGuard,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
+};
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::{
+    Arc, Mutex, MutexGuard,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
+};
+
+/// An `UnsafeCell` with loom's closure-based access API, so the channel code
+/// reads the same under both configurations.
+#[derive(Debug)]
+pub(crate) struct UnsafeCell<T>(
+    #[cfg(loom)] loom::cell::UnsafeCell<T>,
+    #[cfg(not(loom))] std::cell::UnsafeCell<T>,
+);
+
+impl<T> UnsafeCell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        #[cfg(loom)]
+        return Self(loom::cell::UnsafeCell::new(value));
+        #[cfg(not(loom))]
+        Self(std::cell::UnsafeCell::new(value))
+    }
+
+    /// Runs `f` with a mutable pointer to the contents.
+    ///
+    /// Callers must guarantee exclusive access for the duration of `f`.
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        #[cfg(loom)]
+        return self.0.with_mut(f);
+        #[cfg(not(loom))]
+        f(self.0.get())
+    }
+}
+
+/// Locks a mutex, recovering the data if another holder panicked: every
+/// critical section in the runtime leaves its data consistent before it can
+/// panic, so poisoning carries no information here.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    #[cfg(loom)]
+    return m.lock().unwrap();
+    #[cfg(not(loom))]
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
