@@ -1,20 +1,32 @@
-//! Procedural macros for myelin. Use them through the `myelin` crate.
+//! Procedural macros for [myelin](https://docs.rs/myelin). Use them through the
+//! `myelin` crate, which re-exports them; the generated code refers to the
+//! runtime only through `::myelin::__private`.
+//!
+//! Each macro is a folder with one file per phase: `parse` (syntax), `model`
+//! (validated, spans kept), `expand` (code generation). Errors are collected,
+//! never panicked, and reported with spans on the user's tokens.
+
+#![forbid(unsafe_code)]
+
 use proc_macro::TokenStream;
 
-/// Marks a struct as a component.
+mod component;
+mod graph;
+
+/// Marks a struct as a component. See `myelin::component` for the full docs.
 #[proc_macro_attribute]
-pub fn component(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
+    component::expand(attr.into(), item.into()).into()
 }
 
-/// Wires components in a chain.
+/// Wires components in a chain. See `myelin::pipeline` for the full docs.
 #[proc_macro]
-pub fn pipeline(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn pipeline(input: TokenStream) -> TokenStream {
+    graph::expand_pipeline(input.into()).into()
 }
 
-/// Wires components in any shape.
+/// Wires components in any shape. See `myelin::graphline` for the full docs.
 #[proc_macro]
-pub fn graphline(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn graphline(input: TokenStream) -> TokenStream {
+    graph::expand_graphline(input.into()).into()
 }

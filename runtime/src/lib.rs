@@ -14,6 +14,7 @@ mod port;
 mod report;
 mod scheduler;
 mod sync;
+mod wiring;
 
 pub use component::{Component, ComponentInfo, PortInfo, Ports};
 pub use context::{Context, Pause, YieldNow};
@@ -38,6 +39,7 @@ pub mod __private {
     pub use crate::component::{ComponentInfo, PortInfo, Ports};
     pub use crate::graph::{Graph, IntoPart, Part, Spawner};
     pub use crate::port::{AnyInbox, InboxPort, OutboxPort};
+    pub use crate::wiring::{MaybeInbox, MaybeOutbox, NoPort, PipelinePorts};
     pub use crate::{Control, Inbox, Outbox};
     pub use core::option::Option::{self, None, Some};
     pub use core::result::Result;
