@@ -5,9 +5,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
 
+use crate::Control;
 use crate::port::{Inbox, Outbox, Readiness};
 use crate::scheduler::local;
-use crate::Control;
 
 /// A running component's link to the runtime: its name, its built-in
 /// `control` inbox and `signal` outbox, and the generator operations (pause,

@@ -106,9 +106,19 @@ impl fmt::Display for Error {
                 let failed: Vec<_> = report
                     .components()
                     .iter()
-                    .filter(|c| !matches!(c.outcome, crate::Outcome::Finished | crate::Outcome::Cancelled))
+                    .filter(|c| {
+                        !matches!(
+                            c.outcome,
+                            crate::Outcome::Finished | crate::Outcome::Cancelled
+                        )
+                    })
                     .collect();
-                write!(f, "{} of {} components did not finish", failed.len(), report.components().len())?;
+                write!(
+                    f,
+                    "{} of {} components did not finish",
+                    failed.len(),
+                    report.components().len()
+                )?;
                 for c in failed {
                     write!(f, "\n  {}: {}", c.name, c.outcome)?;
                 }

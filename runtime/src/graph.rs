@@ -95,7 +95,8 @@ impl<C: Component> Part for Node<C> {
     type Handles = C::Handles;
 
     fn handles(&self) -> C::Handles {
-        self.component.handles(self.control.port(), self.signal.port())
+        self.component
+            .handles(self.control.port(), self.signal.port())
     }
 
     fn control_port(&self) -> InboxPort<Control> {
@@ -130,7 +131,9 @@ impl<C: Component> Part for Node<C> {
             name: path.clone(),
             outcome: None,
         };
-        spawner.core.spawn(path, Box::pin(drive(component, cx, guard)));
+        spawner
+            .core
+            .spawn(path, Box::pin(drive(component, cx, guard)));
     }
 }
 

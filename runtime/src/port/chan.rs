@@ -88,28 +88,35 @@ impl<T> Chan<T> {
     }
 
     /// Gives `f` exclusive access to the state.
+    #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
         self.with_mode(|s, _| f(s))
     }
 
     /// Like `with`, also telling `f` whether the chan is in local mode.
+    #[inline(always)]
     fn with_mode<R>(&self, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
         let owner = self.owner.load(Ordering::Acquire);
-        if owner == 0 {
-            let _guard = lock(&self.lock);
-            // SAFETY: the lock is held and every access in shared mode takes it.
-            self.state.with_mut(|s| f(unsafe { &mut *s }, false))
-        } else {
-            assert!(
-                owner == thread_token(),
-                "myelin: a link bound to one scheduler thread was used from another thread; \
-                 this is a bug in myelin, please report it"
-            );
+        if owner != 0 && owner == thread_token() {
             // SAFETY: in local mode every access happens on the owning thread,
-            // checked just above, and no access re-enters `with`: `f` never runs
-            // user code (messages are only moved, never dropped, inside it).
-            self.state.with_mut(|s| f(unsafe { &mut *s }, true))
+            // checked just above, and no access re-enters `with_mode`: `f`
+            // never runs user code (messages are only moved, never dropped,
+            // inside it, and wakers are woken only after it returns).
+            return self.state.with_mut(|s| f(unsafe { &mut *s }, true));
         }
+        self.with_locked(owner, f)
+    }
+
+    #[inline(never)]
+    fn with_locked<R>(&self, owner: usize, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
+        assert!(
+            owner == 0,
+            "myelin: a link bound to one scheduler thread was used from another thread; \
+             this is a bug in myelin, please report it"
+        );
+        let _guard = lock(&self.lock);
+        // SAFETY: the lock is held, and every shared-mode access takes it.
+        self.state.with_mut(|s| f(unsafe { &mut *s }, false))
     }
 
     /// Binds the chan to the calling thread: from now on every access must come
@@ -123,8 +130,9 @@ impl<T> Chan<T> {
     }
 
     /// Pushes a message, waking the receiver if it waits.
+    #[inline]
     pub(crate) fn push(&self, msg: T) -> Result<(), Refused<T>> {
-        let waker = self.with(|s| {
+        let wake = self.with(|s| {
             if s.rx_closed {
                 return Err(Refused::Closed(msg));
             }
@@ -133,59 +141,78 @@ impl<T> Chan<T> {
             }
             s.queue.push_back(msg);
             s.delivered += 1;
-            Ok(s.rx_waker.take())
+            Ok(s.rx_waker.is_some())
         })?;
-        if let Some(w) = waker {
-            w.wake();
+        if wake {
+            self.wake_receiver();
         }
         Ok(())
     }
 
     /// Like `push`, but when the queue is full registers `waker` to be woken
     /// when room appears.
+    #[inline(always)]
     pub(crate) fn push_or_wait(&self, msg: T, waker: &Waker) -> Result<(), Refused<T>> {
-        let waker_to_wake = self.with_mode(|s, local| {
-            if s.rx_closed {
-                return Err(Refused::Closed(msg));
-            }
-            if s.capacity.is_some_and(|c| s.queue.len() >= c) {
-                if !s.tx_wakers.iter().any(|w| w.will_wake(waker)) {
-                    s.tx_wakers.push(WakeRef::new(waker, local));
+        let wake = self.with_mode(
+            #[inline(always)]
+            |s, local| {
+                if s.rx_closed {
+                    return Err(Refused::Closed(msg));
                 }
-                return Err(Refused::Full(msg));
-            }
-            s.queue.push_back(msg);
-            s.delivered += 1;
-            Ok(s.rx_waker.take())
-        })?;
-        if let Some(w) = waker_to_wake {
-            w.wake();
+                if s.capacity.is_some_and(|c| s.queue.len() >= c) {
+                    if !s.tx_wakers.iter().any(|w| w.will_wake(waker)) {
+                        s.tx_wakers.push(WakeRef::new(waker, local));
+                    }
+                    return Err(Refused::Full(msg));
+                }
+                s.queue.push_back(msg);
+                s.delivered += 1;
+                Ok(s.rx_waker.is_some())
+            },
+        )?;
+        if wake {
+            self.wake_receiver();
         }
         Ok(())
     }
 
+    // Waking happens outside the critical section (a foreign waker may run
+    // arbitrary code), and off the fast path: most pushes find the receiver
+    // already scheduled.
+    #[cold]
+    fn wake_receiver(&self) {
+        if let Some(w) = self.with(|s| s.rx_waker.take()) {
+            w.wake();
+        }
+    }
+
+    #[cold]
+    fn wake_senders(&self) {
+        for w in self.with(|s| std::mem::take(&mut s.tx_wakers)) {
+            w.wake();
+        }
+    }
+
     /// Takes the oldest message. With `waker`, registers it when nothing is
     /// there, in the same critical section as the check.
+    #[inline(always)]
     pub(crate) fn take(&self, waker: Option<&Waker>) -> Take<T> {
-        let (result, senders_to_wake) = self.with_mode(|s, local| match s.queue.pop_front() {
-            Some(msg) => {
-                let wake = if s.tx_wakers.is_empty() {
-                    Vec::new()
-                } else {
-                    std::mem::take(&mut s.tx_wakers)
-                };
-                (Take::Message(msg), wake)
-            }
-            None if s.senders == 0 => (Take::Closed, Vec::new()),
-            None => {
-                if let Some(w) = waker {
-                    register(&mut s.rx_waker, w, local);
+        let (result, senders_waiting) = self.with_mode(
+            #[inline(always)]
+            |s, local| match s.queue.pop_front() {
+                // Only a bounded queue has parked senders.
+                Some(msg) => (Take::Message(msg), !s.tx_wakers.is_empty()),
+                None if s.senders == 0 => (Take::Closed, false),
+                None => {
+                    if let Some(w) = waker {
+                        register(&mut s.rx_waker, w, local);
+                    }
+                    (Take::Empty, false)
                 }
-                (Take::Empty, Vec::new())
-            }
-        });
-        for w in senders_to_wake {
-            w.wake();
+            },
+        );
+        if senders_waiting {
+            self.wake_senders();
         }
         result
     }
@@ -235,7 +262,11 @@ impl<T> Chan<T> {
     pub(crate) fn remove_sender(&self) {
         let waker = self.with(|s| {
             s.senders -= 1;
-            if s.senders == 0 { s.rx_waker.take() } else { None }
+            if s.senders == 0 {
+                s.rx_waker.take()
+            } else {
+                None
+            }
         });
         if let Some(w) = waker {
             w.wake();
@@ -268,6 +299,7 @@ fn register(slot: &mut Option<WakeRef>, waker: &Waker, local: bool) {
 }
 
 /// A per-thread number that is never zero and differs between live threads.
+#[inline]
 pub(crate) fn thread_token() -> usize {
     #[cfg(not(loom))]
     {

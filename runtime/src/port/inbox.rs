@@ -59,6 +59,7 @@ impl<T: Send + 'static> Inbox<T> {
     ///
     /// Pauses the component (it costs nothing while paused) until a message
     /// arrives or the last sender finishes.
+    #[inline]
     pub fn recv(&mut self) -> RecvFuture<'_, T> {
         RecvFuture { inbox: self }
     }
@@ -157,6 +158,7 @@ pub struct RecvFuture<'a, T> {
 impl<T: Send + 'static> Future for RecvFuture<'_, T> {
     type Output = Option<T>;
 
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         if !local::consume_budget() {
             cx.waker().wake_by_ref();

@@ -56,7 +56,12 @@ impl<T> Clone for InboxPort<T> {
 
 impl<T> fmt::Debug for InboxPort<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "InboxPort<{}>({})", std::any::type_name::<T>(), self.name)
+        write!(
+            f,
+            "InboxPort<{}>({})",
+            std::any::type_name::<T>(),
+            self.name
+        )
     }
 }
 
@@ -94,7 +99,12 @@ impl<T> Clone for OutboxPort<T> {
 
 impl<T> fmt::Debug for OutboxPort<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OutboxPort<{}>({})", std::any::type_name::<T>(), self.name)
+        write!(
+            f,
+            "OutboxPort<{}>({})",
+            std::any::type_name::<T>(),
+            self.name
+        )
     }
 }
 

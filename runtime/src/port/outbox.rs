@@ -41,6 +41,7 @@ impl<T: Send + 'static> Outbox<T> {
     ///
     /// Resolves to `Err` carrying `msg` if the outbox is not linked or the
     /// receiver has finished.
+    #[inline]
     pub fn send(&mut self, msg: T) -> SendFuture<'_, T> {
         SendFuture {
             outbox: self,
@@ -85,20 +86,29 @@ impl<T: Send + 'static> Outbox<T> {
     }
 
     /// The destination, taking it from the shared slot on first use.
+    #[inline]
     fn target(&mut self) -> Option<&Arc<Chan<T>>> {
         if self.target.is_none() {
-            let slot = self.slot.as_ref()?;
-            let mut shared = lock(slot);
-            if let Target::Linked(_) = *shared {
-                let Target::Linked(chan) = std::mem::replace(&mut *shared, Target::Taken) else {
-                    unreachable!()
-                };
-                drop(shared);
-                self.target = Some(chan);
-                self.slot = None;
-            }
+            self.take_target();
         }
         self.target.as_ref()
+    }
+
+    #[cold]
+    fn take_target(&mut self) {
+        let Some(slot) = self.slot.as_ref() else {
+            return;
+        };
+        let mut shared = lock(slot);
+        if let Target::Linked(_) = *shared {
+            let Target::Linked(chan) = std::mem::replace(&mut *shared, Target::Taken) else {
+                unreachable!("matched just above")
+            };
+            drop(shared);
+            self.target = Some(chan);
+            // Port handles may still hold the slot; this outbox no longer needs it.
+            self.slot = None;
+        }
     }
 }
 
@@ -140,6 +150,7 @@ impl<T> Unpin for SendFuture<'_, T> {}
 impl<T: Send + 'static> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let msg = this.msg.take().expect("`Send` polled after completion");

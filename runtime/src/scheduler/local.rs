@@ -28,7 +28,7 @@ type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
 
 /// How many message operations a component may complete in one resume before
 /// it is made to yield, so one busy component cannot starve the rest.
-const BUDGET: u32 = 128;
+const RESUME_BUDGET: u32 = 128;
 
 /// How many resumes between looks at the remote wake queue while busy.
 const REMOTE_CHECK_INTERVAL: u32 = 61;
@@ -58,7 +58,6 @@ pub(crate) struct Core {
     running: Cell<Option<u32>>,
     live: Cell<usize>,
     spawned: Cell<usize>,
-    budget: Cell<u32>,
     shutdown: Cell<bool>,
     report: RefCell<ReportBuilder>,
 }
@@ -104,17 +103,20 @@ pub(crate) fn remote_if_current(id: u16) -> Option<Arc<Remote>> {
 
 /// Takes one unit of the running component's budget; `false` means it must
 /// yield first.
+///
+/// The budget is its own thread-local so the check on every send and receive
+/// is one load and one store; outside a scheduler it is effectively unlimited.
+#[inline]
 pub(crate) fn consume_budget() -> bool {
-    with_current(|core| {
-        let left = core.budget.get();
-        if left == 0 {
-            false
-        } else {
-            core.budget.set(left - 1);
-            true
-        }
+    BUDGET.with(|b| {
+        let left = b.get();
+        b.set(left.wrapping_sub(1));
+        left != 0
     })
-    .unwrap_or(true)
+}
+
+thread_local! {
+    static BUDGET: Cell<u32> = const { Cell::new(u32::MAX) };
 }
 
 /// Records that the running component left `count` messages in `port`.
@@ -162,7 +164,6 @@ impl Core {
             running: Cell::new(None),
             live: Cell::new(0),
             spawned: Cell::new(0),
-            budget: Cell::new(BUDGET),
             shutdown: Cell::new(false),
             report: RefCell::new(ReportBuilder::default()),
         }
@@ -251,8 +252,9 @@ impl Core {
         let waker = waker::borrowed(key);
         let mut cx = std::task::Context::from_waker(&waker);
         self.running.set(Some(index));
-        self.budget.set(BUDGET);
+        BUDGET.with(|b| b.set(RESUME_BUDGET));
         let polled = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)));
+        BUDGET.with(|b| b.set(u32::MAX));
         let done = match polled {
             Ok(Poll::Pending) => false,
             Ok(Poll::Ready(())) => true,
@@ -305,7 +307,9 @@ impl Core {
             let Some((index, future, report)) = next else {
                 break;
             };
-            self.report.borrow_mut().outcome_if_unset(report, outcome.clone());
+            self.report
+                .borrow_mut()
+                .outcome_if_unset(report, outcome.clone());
             self.running.set(Some(index));
             if let Some(f) = future {
                 drop_quietly(f);
