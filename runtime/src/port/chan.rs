@@ -312,3 +312,115 @@ pub(crate) fn thread_token() -> usize {
         TOKEN.with(|t| std::ptr::from_ref(t) as usize)
     }
 }
+
+/// Exhaustive interleaving checks of the wake protocol, run with
+/// `RUSTFLAGS="--cfg loom" cargo test -p myelin --lib --release loom`.
+///
+/// Each model races a receiver's "check empty, then register to be woken"
+/// against a concurrent sender on another thread, in every interleaving loom
+/// can produce, and asserts the receiver either got the message or was woken.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use std::task::{Wake, Waker};
+
+    use loom::sync::atomic::{AtomicBool, Ordering};
+    use loom::thread;
+
+    use super::{Chan, Take};
+    use crate::sync::Arc;
+
+    struct Flag(AtomicBool);
+
+    impl Wake for Flag {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn flag_waker() -> (std::sync::Arc<Flag>, Waker) {
+        let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+        (flag.clone(), Waker::from(flag))
+    }
+
+    #[test]
+    fn loom_recv_then_pause_races_send() {
+        loom::model(|| {
+            let chan = Arc::new(Chan::<u32>::new(None));
+            chan.add_sender();
+            let sender = {
+                let chan = chan.clone();
+                thread::spawn(move || assert!(chan.push(7).is_ok()))
+            };
+            let (flag, waker) = flag_waker();
+            let first = chan.take(Some(&waker));
+            sender.join().unwrap();
+            match first {
+                Take::Message(m) => assert_eq!(m, 7),
+                Take::Empty => {
+                    assert!(flag.0.load(Ordering::SeqCst), "lost wake-up");
+                    assert!(matches!(chan.take(None), Take::Message(7)));
+                }
+                Take::Closed => panic!("closed while a sender is linked"),
+            }
+        });
+    }
+
+    #[test]
+    fn loom_pause_on_readiness_races_send() {
+        loom::model(|| {
+            let chan = Arc::new(Chan::<u32>::new(None));
+            chan.add_sender();
+            let sender = {
+                let chan = chan.clone();
+                thread::spawn(move || assert!(chan.push(1).is_ok()))
+            };
+            let (flag, waker) = flag_waker();
+            let ready = chan.ready_or_register(&waker);
+            sender.join().unwrap();
+            assert!(ready || flag.0.load(Ordering::SeqCst), "lost wake-up");
+        });
+    }
+
+    #[test]
+    fn loom_end_of_stream_races_recv() {
+        loom::model(|| {
+            let chan = Arc::new(Chan::<u32>::new(None));
+            chan.add_sender();
+            let closer = {
+                let chan = chan.clone();
+                thread::spawn(move || chan.remove_sender())
+            };
+            let (flag, waker) = flag_waker();
+            let first = chan.take(Some(&waker));
+            closer.join().unwrap();
+            match first {
+                Take::Closed => {}
+                Take::Empty => {
+                    assert!(flag.0.load(Ordering::SeqCst), "lost end-of-stream wake-up");
+                    assert!(matches!(chan.take(None), Take::Closed));
+                }
+                Take::Message(_) => panic!("no message was sent"),
+            }
+        });
+    }
+
+    #[test]
+    fn loom_full_sender_races_recv() {
+        loom::model(|| {
+            let chan = Arc::new(Chan::<u32>::new(Some(1)));
+            chan.add_sender();
+            assert!(chan.push(1).is_ok());
+            let receiver = {
+                let chan = chan.clone();
+                thread::spawn(move || assert!(matches!(chan.take(None), Take::Message(1))))
+            };
+            let (flag, waker) = flag_waker();
+            let second = chan.push_or_wait(2, &waker);
+            receiver.join().unwrap();
+            if second.is_err() {
+                assert!(flag.0.load(Ordering::SeqCst), "sender never woken");
+                assert!(chan.push(2).is_ok());
+            }
+        });
+    }
+}

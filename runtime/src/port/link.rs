@@ -1,10 +1,10 @@
 //! Port handles and linking.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::chan::Chan;
-use crate::sync::lock;
+use crate::sync::{Mutex, lock};
 
 /// Where an outbox points. Shared between the outbox and its port handles so
 /// that a link made through a handle (or through a graphline's passthrough)

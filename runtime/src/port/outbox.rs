@@ -2,14 +2,14 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::chan::{Chan, Refused};
 use super::link::{OutboxPort, Slot, Target};
 use crate::error::{SendError, SendErrorKind};
 use crate::scheduler::local;
-use crate::sync::lock;
+use crate::sync::{Mutex, lock};
 
 /// A typed outbox: where a component sends messages of type `T`.
 ///
