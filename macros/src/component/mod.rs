@@ -1,6 +1,45 @@
-//! `#[component]`.
-use proc_macro2::TokenStream;
+//! `#[component]`: reads a struct's `Inbox<T>`/`Outbox<T>` fields and
+//! generates its constructor, its port-handle struct and its `Ports` impl.
+//!
+//! `parse` reads the syntax, `model` sorts fields into ports and state and
+//! records mistakes, `expand` (with `handles` and `ports_impl`) writes the
+//! code. Mistakes never stop the expansion: the generated items stay
+//! well-formed, so the user sees the macro's errors and not a cascade of
+//! "no function `new`" or "not a component" errors.
 
-pub(crate) fn expand(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+mod docs;
+mod errors;
+mod expand;
+mod handles;
+mod model;
+mod parse;
+mod ports_impl;
+mod type_string;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use errors::Errors;
+
+pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    parse::no_arguments(attr, &mut errors);
+    let item: syn::Item = match syn::parse2(item.clone()) {
+        Ok(item) => item,
+        Err(e) => {
+            // rustc parsed the item before calling us, so this is a syntax
+            // syn does not know; give it back untouched.
+            let e = e.to_compile_error();
+            return quote!(#item #e);
+        }
+    };
+    let expanded = match model::build(item, &mut errors) {
+        Ok(component) => expand::expand(&component),
+        Err(item) => quote!(#item),
+    };
+    let errors = errors.to_compile_errors();
+    quote! {
+        #expanded
+        #errors
+    }
 }

@@ -1,0 +1,90 @@
+//! Code generation: the struct, its constructor, its port handles and its
+//! `Ports` impl. Every runtime item is reached through `::myelin::__private`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::model::{Component, Role};
+use super::{handles, ports_impl};
+
+pub(crate) fn expand(c: &Component) -> TokenStream {
+    let item = &c.item;
+    let handles_ident = format_ident!("{}Ports", c.ident);
+    let constructor = constructor(c);
+    let handles = handles::expand(c, &handles_ident);
+    let ports_impl = ports_impl::expand(c, &handles_ident);
+    quote! {
+        #item
+        #constructor
+        #handles
+        #ports_impl
+    }
+}
+
+/// `new`: one parameter per state field without `#[state(default)]`, in
+/// declaration order; ports are created unlinked.
+fn constructor(c: &Component) -> TokenStream {
+    let Some(fields) = &c.fields else {
+        return TokenStream::new();
+    };
+    let mut params = Vec::new();
+    let mut param_docs = Vec::new();
+    let mut inits = Vec::new();
+    for f in fields {
+        let ident = &f.ident;
+        let init = match &f.role {
+            Role::Port(port) => {
+                let name = f.name();
+                let message = &port.message;
+                let ops = quote!(::myelin::__private::message::<#message>());
+                match port.direction {
+                    super::parse::Direction::Inbox => {
+                        let capacity = match port.capacity {
+                            Some(n) => quote!(::myelin::__private::Some(#n)),
+                            None => quote!(::myelin::__private::None),
+                        };
+                        quote!(#ident: #ops.inbox(#name, #capacity))
+                    }
+                    super::parse::Direction::Outbox => quote!(#ident: #ops.outbox(#name)),
+                }
+            }
+            Role::State { default: true } => {
+                quote!(#ident: ::core::default::Default::default())
+            }
+            Role::State { default: false } => {
+                let ty = &f.ty;
+                params.push(quote!(#ident: #ty));
+                param_docs.push(match f.doc.summary() {
+                    Some(summary) => format!("- `{}`: {summary}", f.name()),
+                    None => format!("- `{}`", f.name()),
+                });
+                quote!(#ident)
+            }
+            // Only reached when an error is already reported.
+            Role::Rejected => quote!(#ident: ::core::unreachable!()),
+        };
+        inits.push(init);
+    }
+    let name = c.ident.to_string();
+    let mut doc = format!(
+        "Creates a [`{name}`] with its ports unlinked.\n\n\
+         Link them with `pipeline!` or `graphline!`, or run the component alone \
+         with `myelin::run`."
+    );
+    if !param_docs.is_empty() {
+        doc.push_str("\n\n# Parameters\n\n");
+        doc.push_str(&param_docs.join("\n"));
+    }
+    let vis = &c.vis;
+    let ident = &c.ident;
+    let (impl_generics, ty_generics, where_clause) = c.generics.split_for_impl();
+    quote! {
+        impl #impl_generics #ident #ty_generics #where_clause {
+            #[doc = #doc]
+            #[must_use]
+            #vis fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    }
+}

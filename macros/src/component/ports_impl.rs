@@ -1,0 +1,96 @@
+//! `impl Ports`: the component's metadata (`INFO`) and how the runtime
+//! reaches its ports (`handles`, `for_each_inbox`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::Ident;
+
+use super::handles::marker;
+use super::model::{Component, Field, Port};
+use super::parse::Direction;
+use super::type_string::type_string;
+
+pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
+    let ident = &c.ident;
+    let (impl_generics, ty_generics, where_clause) = c.generics.split_for_impl();
+    let name = ident.to_string();
+    let doc = c.doc.to_str_expr();
+    let inboxes = c.ports(Direction::Inbox).map(port_info);
+    let outboxes = c.ports(Direction::Outbox).map(port_info);
+
+    // Every use of a port goes through `message::<T>()`, whose `T: Message`
+    // bound is the one error a bad message type produces: the uses share the
+    // span of the field's type, so rustc reports them once.
+    let handle_fields = c.all_ports().map(|(f, port)| {
+        let ident = &f.ident;
+        let message = &port.message;
+        match port.direction {
+            Direction::Inbox => quote! {
+                #ident: ::myelin::__private::message::<#message>().inbox_port(&self.#ident)
+            },
+            Direction::Outbox => quote! {
+                #ident: ::myelin::__private::message::<#message>().outbox_port(&self.#ident)
+            },
+        }
+    });
+    let (_, marker_init) = marker(c);
+    let visits: Vec<TokenStream> = c
+        .ports(Direction::Inbox)
+        .map(|(f, port)| {
+            let ident = &f.ident;
+            let message = &port.message;
+            quote! {
+                visit(::myelin::__private::message::<#message>().any_inbox(&self.#ident));
+            }
+        })
+        .collect();
+    // Named `_visit` when unused, so that a component without inboxes does
+    // not warn.
+    let visit = if visits.is_empty() {
+        quote!(_visit)
+    } else {
+        quote!(visit)
+    };
+
+    quote! {
+        impl #impl_generics ::myelin::__private::Ports for #ident #ty_generics #where_clause {
+            type Handles = #handles #ty_generics;
+
+            const INFO: ::myelin::__private::ComponentInfo = ::myelin::__private::ComponentInfo {
+                name: #name,
+                doc: #doc,
+                inboxes: &[#(#inboxes),*],
+                outboxes: &[#(#outboxes),*],
+            };
+
+            fn handles(
+                &self,
+                control: ::myelin::__private::InboxPort<::myelin::__private::Control>,
+                signal: ::myelin::__private::OutboxPort<::myelin::__private::Control>,
+            ) -> Self::Handles {
+                #handles {
+                    #(#handle_fields,)*
+                    control,
+                    signal,
+                    #marker_init
+                }
+            }
+
+            fn for_each_inbox(
+                &self,
+                #visit: &mut dyn ::core::ops::FnMut(&dyn ::myelin::__private::AnyInbox),
+            ) {
+                #(#visits)*
+            }
+        }
+    }
+}
+
+fn port_info((f, port): (&Field, &Port)) -> TokenStream {
+    let name = f.name();
+    let message = type_string(&port.message);
+    let doc = f.doc.to_str_expr();
+    quote! {
+        ::myelin::__private::PortInfo { name: #name, message: #message, doc: #doc }
+    }
+}
