@@ -1,0 +1,41 @@
+//! Collects every error the macro finds, so one expansion reports them all.
+
+use proc_macro2::TokenStream;
+
+/// Spanned errors, combined into one `syn::Error` as they come.
+#[derive(Default)]
+pub(crate) struct Errors {
+    first: Option<syn::Error>,
+}
+
+impl Errors {
+    /// Records `error` beside the ones already found.
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.first {
+            Some(first) => first.combine(error),
+            None => self.first = Some(error),
+        }
+    }
+
+    /// Records a new error at `span`.
+    pub(crate) fn at(&mut self, span: proc_macro2::Span, message: impl std::fmt::Display) {
+        self.push(syn::Error::new(span, message));
+    }
+
+    /// `Ok` if nothing was recorded, else everything as one error.
+    pub(crate) fn into_result(self) -> syn::Result<()> {
+        self.first.map_or(Ok(()), Err)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// One `compile_error!` per error, each at its own span.
+    pub(crate) fn to_compile_errors(&self) -> TokenStream {
+        self.first
+            .as_ref()
+            .map(syn::Error::to_compile_error)
+            .unwrap_or_default()
+    }
+}
