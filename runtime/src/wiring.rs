@@ -6,8 +6,8 @@
 //! structs: [`MaybeInbox`] and [`MaybeOutbox`] give the `inbox`/`outbox`
 //! handle, or [`NoPort`] when there is none.
 
-use crate::port::{InboxPort, OutboxPort};
 use crate::Control;
+use crate::port::{InboxPort, OutboxPort};
 
 /// Stands for a port a part does not have.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
