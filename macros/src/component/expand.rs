@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::model::{Component, Role};
+use super::parse::Direction;
 use super::{handles, ports_impl};
 
 pub(crate) fn expand(c: &Component) -> TokenStream {
@@ -38,14 +39,14 @@ fn constructor(c: &Component) -> TokenStream {
                 let message = &port.message;
                 let ops = quote!(::myelin::__private::message::<#message>());
                 match port.direction {
-                    super::parse::Direction::Inbox => {
+                    Direction::Inbox => {
                         let capacity = match port.capacity {
                             Some(n) => quote!(::myelin::__private::Some(#n)),
                             None => quote!(::myelin::__private::None),
                         };
                         quote!(#ident: #ops.inbox(#name, #capacity))
                     }
-                    super::parse::Direction::Outbox => quote!(#ident: #ops.outbox(#name)),
+                    Direction::Outbox => quote!(#ident: #ops.outbox(#name)),
                 }
             }
             Role::State { default: true } => {
@@ -60,8 +61,10 @@ fn constructor(c: &Component) -> TokenStream {
                 });
                 quote!(#ident)
             }
-            // Only reached when an error is already reported.
-            Role::Rejected => quote!(#ident: ::core::unreachable!()),
+            // Only generated beside an error, so never run. Called through a
+            // closure so that the rest of `new` is not unreachable code,
+            // which would add warnings to the error.
+            Role::Rejected => quote!(#ident: (|| ::core::unreachable!())()),
         };
         inits.push(init);
     }

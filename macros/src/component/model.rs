@@ -5,9 +5,10 @@
 //! well as it can be, so the expansion stays well-formed and the user sees
 //! the macro's message alone, not a cascade of errors about missing items.
 
+use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::{Fields, Generics, Ident, Item, Type, Visibility};
+use syn::{Fields, GenericParam, Generics, Ident, Item, Type, Visibility};
 
 use super::docs::Doc;
 use super::errors::Errors;
@@ -38,7 +39,7 @@ pub(crate) enum Role {
     State {
         default: bool,
     },
-    /// A port the macro rejected: left out of the handles and metadata.
+    /// A port whose type the macro could not read (already an error).
     Rejected,
 }
 
@@ -46,6 +47,9 @@ pub(crate) struct Port {
     pub(crate) direction: Direction,
     pub(crate) message: Type,
     pub(crate) capacity: Option<usize>,
+    /// `false` for a port whose name is already reported as clashing with a
+    /// built-in one: `new` still creates it, the handles leave it out.
+    pub(crate) exposed: bool,
 }
 
 impl Field {
@@ -62,18 +66,41 @@ impl Component {
             .filter(move |(_, p)| p.direction == direction)
     }
 
-    /// Every port in declaration order.
+    /// Every port the handles and metadata show, in declaration order.
     pub(crate) fn all_ports(&self) -> impl Iterator<Item = (&Field, &Port)> {
         self.fields.iter().flatten().filter_map(|f| match &f.role {
-            Role::Port(p) => Some((f, p)),
+            Role::Port(p) if p.exposed => Some((f, p)),
             _ => None,
         })
+    }
+
+    /// Whether `ty` names one of the struct's type or lifetime parameters.
+    pub(crate) fn is_generic(&self, ty: &Type) -> bool {
+        let params: Vec<String> = self
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                GenericParam::Type(t) => Some(t.ident.to_string()),
+                GenericParam::Lifetime(l) => Some(l.lifetime.ident.to_string()),
+                GenericParam::Const(_) => None,
+            })
+            .collect();
+        !params.is_empty() && mentions(ty.to_token_stream(), &params)
     }
 
     /// The port called `name` going `direction` (what `pipeline!` links).
     pub(crate) fn port_named(&self, name: &str, direction: Direction) -> Option<(&Field, &Port)> {
         self.ports(direction).find(|(f, _)| f.name() == name)
     }
+}
+
+fn mentions(tokens: TokenStream, names: &[String]) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(ident) => names.iter().any(|n| ident == n),
+        TokenTree::Group(group) => mentions(group.stream(), names),
+        _ => false,
+    })
 }
 
 /// Reads `item`. `Err` gives it back when it is not a type at all, so there
@@ -126,7 +153,7 @@ const NOT_A_STRUCT: &str = "`#[component]` goes on a struct: \
 
 /// The token to point at for an item that is not a struct: its keyword,
 /// rather than the whole item.
-fn keyword(item: &Item) -> proc_macro2::TokenStream {
+fn keyword(item: &Item) -> TokenStream {
     match item {
         Item::Fn(f) => f.sig.fn_token.to_token_stream(),
         Item::Trait(t) => t.trait_token.to_token_stream(),
@@ -160,14 +187,14 @@ fn field(field: &mut syn::Field, errors: &mut Errors) -> Field {
                 );
             }
             let name = ident.unraw().to_string();
-            let accepted = check_port_name(&name, &ident, port.direction, errors);
+            let exposed = check_port_name(&name, &ident, port.direction, errors);
             match port.message {
-                Ok(message) if accepted => Role::Port(Port {
+                Ok(message) => Role::Port(Port {
                     direction: port.direction,
                     message,
                     capacity: attrs.inbox.and_then(|i| i.capacity),
+                    exposed,
                 }),
-                Ok(_) => Role::Rejected,
                 Err(e) => {
                     errors.push(e);
                     Role::Rejected

@@ -3,7 +3,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::Ident;
+use syn::{Generics, Ident, Type, parse_quote};
 
 use super::handles::marker;
 use super::model::{Component, Field, Port};
@@ -12,7 +12,8 @@ use super::type_string::type_string;
 
 pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
     let ident = &c.ident;
-    let (impl_generics, ty_generics, where_clause) = c.generics.split_for_impl();
+    let generics = bounded_generics(c);
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let name = ident.to_string();
     let doc = c.doc.to_str_expr();
     let inboxes = c.ports(Direction::Inbox).map(port_info);
@@ -63,11 +64,14 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
                 outboxes: &[#(#outboxes),*],
             };
 
+            // Returns the handles type by name: `Self::Handles` would make
+            // rustc check `Self: Ports` again in this signature, and repeat
+            // the error of a struct that is not `Send + 'static`.
             fn handles(
                 &self,
                 control: ::myelin::__private::InboxPort<::myelin::__private::Control>,
                 signal: ::myelin::__private::OutboxPort<::myelin::__private::Control>,
-            ) -> Self::Handles {
+            ) -> #handles #ty_generics {
                 #handles {
                     #(#handle_fields,)*
                     control,
@@ -84,6 +88,29 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
             }
         }
     }
+}
+
+/// The struct's generics plus `M: Message` for each message type `M` that
+/// uses them. Without these, a generic struct missing `T: Send + 'static`
+/// would get errors from every line of this impl; with them, the impl simply
+/// does not apply, and the `T: Message` check in `new` reports the missing
+/// bound once, at the field's type.
+fn bounded_generics(c: &Component) -> Generics {
+    let mut generics = c.generics.clone();
+    let messages: Vec<&Type> = c
+        .all_ports()
+        .map(|(_, port)| &port.message)
+        .filter(|m| c.is_generic(m))
+        .collect();
+    if !messages.is_empty() {
+        let where_clause = generics.make_where_clause();
+        for message in messages {
+            where_clause
+                .predicates
+                .push(parse_quote!(#message: ::myelin::__private::Message));
+        }
+    }
+    generics
 }
 
 fn port_info((f, port): (&Field, &Port)) -> TokenStream {

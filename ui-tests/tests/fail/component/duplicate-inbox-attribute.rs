@@ -1,0 +1,16 @@
+use myelin::prelude::*;
+
+#[component]
+pub struct Sink {
+    #[inbox(capacity = 4)]
+    #[inbox(capacity = 8)]
+    inbox: Inbox<i64>,
+}
+
+impl Component for Sink {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+fn main() {}

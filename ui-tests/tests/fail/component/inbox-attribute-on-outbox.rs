@@ -1,0 +1,15 @@
+use myelin::prelude::*;
+
+#[component]
+pub struct Source {
+    #[inbox(capacity = 4)]
+    outbox: Outbox<u64>,
+}
+
+impl Component for Source {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,18 @@
+use myelin::prelude::*;
+
+#[component]
+pub struct Counter {
+    inbox: Inbox<u64>,
+    #[inbox(capacity = 4)]
+    total: u64,
+}
+
+impl Component for Counter {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+fn main() {
+    let _ = myelin::run(Counter::new(0));
+}

@@ -1,0 +1,17 @@
+use myelin::prelude::*;
+
+#[component]
+pub struct Sink {
+    #[inbox(capacity = 0)]
+    inbox: Inbox<i64>,
+}
+
+impl Component for Sink {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+fn main() {
+    let _ = myelin::run(Sink::new());
+}

@@ -1,0 +1,15 @@
+use myelin::prelude::*;
+
+#[component]
+pub struct Sink {
+    #[inbox(size = 16)]
+    inbox: Inbox<i64>,
+}
+
+impl Component for Sink {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+fn main() {}
