@@ -26,7 +26,10 @@ sink!(Words, String);
 sink!(Pairs, (u8, u8));
 
 fn main() {
-    assert_eq!(<Pairs as myelin::Ports>::INFO.inboxes[0].message, "(u8, u8)");
+    assert_eq!(
+        <Pairs as myelin::Ports>::INFO.inboxes[0].message,
+        "(u8, u8)"
+    );
     myelin::run(Words::new()).unwrap();
     myelin::run(Pairs::new()).unwrap();
 }

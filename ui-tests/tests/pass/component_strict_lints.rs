@@ -22,7 +22,9 @@ pub mod parts {
 
     impl std::fmt::Debug for Double {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.debug_struct("Double").field("seen", &self.seen).finish_non_exhaustive()
+            f.debug_struct("Double")
+                .field("seen", &self.seen)
+                .finish_non_exhaustive()
         }
     }
 
