@@ -41,7 +41,10 @@ impl Doc {
             .collect();
         Self {
             attrs,
-            text: lines.map(|l| unindent(&l.join("\n"))),
+            text: lines.map(|l| {
+                let lines: Vec<String> = l.iter().map(|v| block_as_lines(v)).collect();
+                unindent(&lines.join("\n"))
+            }),
             exprs,
         }
     }
@@ -68,6 +71,32 @@ impl Doc {
         let summary = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
         (!summary.is_empty()).then_some(summary)
     }
+}
+
+/// A `/** .. */` comment (one attribute holding several lines) laid out
+/// like `///` lines, so that one `unindent` suits both. As in rustdoc, the
+/// first line (beside `/**`) does not count towards the indentation, and a
+/// column of leading `*` is removed.
+fn block_as_lines(value: &str) -> String {
+    let Some((first, rest)) = value.split_once('\n') else {
+        return value.to_owned();
+    };
+    let rest: Vec<&str> = rest.lines().collect();
+    let starred = rest
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .all(|l| l.trim_start().starts_with('*'));
+    let rest: Vec<String> = if starred {
+        rest.iter()
+            .map(|l| l.trim_start().trim_start_matches('*').to_owned())
+            .collect()
+    } else {
+        let rest = unindent(&rest.join("\n"));
+        rest.lines().map(|l| format!(" {l}")).collect()
+    };
+    let mut lines = vec![format!(" {}", first.trim())];
+    lines.extend(rest);
+    lines.join("\n")
 }
 
 /// Removes the indentation common to all non-blank lines (the space after
@@ -120,6 +149,13 @@ mod tests {
         let d = doc("/**\n   Block doc.\n   Second line.\n*/\nstruct A;");
         assert_eq!(d.text.as_deref(), Some("Block doc.\nSecond line."));
         assert_eq!(d.summary().as_deref(), Some("Block doc. Second line."));
+        let d = doc("/** Block doc,\n        on two lines.\n          indented. */\nstruct A;");
+        assert_eq!(
+            d.text.as_deref(),
+            Some("Block doc,\non two lines.\n  indented.")
+        );
+        let d = doc("/**\n * Starred.\n *\n * Second.\n */\nstruct A;");
+        assert_eq!(d.text.as_deref(), Some("Starred.\n\nSecond."));
     }
 
     #[test]

@@ -85,6 +85,8 @@ fn constructor(c: &Component) -> TokenStream {
         impl #impl_generics #ident #ty_generics #where_clause {
             #[doc = #doc]
             #[must_use]
+            // One parameter per state field: the count is the struct's.
+            #[allow(clippy::too_many_arguments)]
             #vis fn new(#(#params),*) -> Self {
                 Self { #(#inits),* }
             }

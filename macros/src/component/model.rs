@@ -34,7 +34,7 @@ pub(crate) struct Field {
 }
 
 pub(crate) enum Role {
-    Port(Port),
+    Port(Box<Port>),
     /// A constructor parameter, or `Default::default()` with `#[state(default)]`.
     State {
         default: bool,
@@ -69,7 +69,7 @@ impl Component {
     /// Every port the handles and metadata show, in declaration order.
     pub(crate) fn all_ports(&self) -> impl Iterator<Item = (&Field, &Port)> {
         self.fields.iter().flatten().filter_map(|f| match &f.role {
-            Role::Port(p) if p.exposed => Some((f, p)),
+            Role::Port(p) if p.exposed => Some((f, &**p)),
             _ => None,
         })
     }
@@ -105,7 +105,7 @@ fn mentions(tokens: TokenStream, names: &[String]) -> bool {
 
 /// Reads `item`. `Err` gives it back when it is not a type at all, so there
 /// is nothing to generate beside the error.
-pub(crate) fn build(mut item: Item, errors: &mut Errors) -> Result<Component, Item> {
+pub(crate) fn build(mut item: Item, errors: &mut Errors) -> Result<Component, Box<Item>> {
     let (ident, vis, generics, attrs, fields) = match &mut item {
         Item::Struct(s) => {
             let fields = match &mut s.fields {
@@ -133,7 +133,7 @@ pub(crate) fn build(mut item: Item, errors: &mut Errors) -> Result<Component, It
         }
         other => {
             errors.spanned(keyword(other), NOT_A_STRUCT);
-            return Err(item);
+            return Err(Box::new(item));
         }
     };
     Ok(Component {
@@ -189,12 +189,12 @@ fn field(field: &mut syn::Field, errors: &mut Errors) -> Field {
             let name = ident.unraw().to_string();
             let exposed = check_port_name(&name, &ident, port.direction, errors);
             match port.message {
-                Ok(message) => Role::Port(Port {
+                Ok(message) => Role::Port(Box::new(Port {
                     direction: port.direction,
                     message,
                     capacity: attrs.inbox.and_then(|i| i.capacity),
                     exposed,
-                }),
+                })),
                 Err(e) => {
                     errors.push(e);
                     Role::Rejected

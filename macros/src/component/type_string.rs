@@ -49,13 +49,13 @@ fn write_tokens(tokens: TokenStream, out: &mut String) {
             }
             TokenTree::Punct(p) => {
                 let mut op = p.as_char().to_string();
-                if p.spacing() == Spacing::Joint {
-                    if let Some(TokenTree::Punct(next)) = trees.get(i + 1) {
-                        let pair = format!("{op}{}", next.as_char());
-                        if matches!(pair.as_str(), "::" | "->" | "=>") {
-                            op = pair;
-                            i += 1;
-                        }
+                if p.spacing() == Spacing::Joint
+                    && let Some(TokenTree::Punct(next)) = trees.get(i + 1)
+                {
+                    let pair = format!("{op}{}", next.as_char());
+                    if matches!(pair.as_str(), "::" | "->" | "=>") {
+                        op = pair;
+                        i += 1;
                     }
                 }
                 last = write_op(&op, last, out);
