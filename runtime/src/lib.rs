@@ -39,7 +39,9 @@ pub mod __private {
     pub use crate::component::{ComponentInfo, PortInfo, Ports};
     pub use crate::graph::{Graph, IntoPart, Part, Spawner};
     pub use crate::port::{AnyInbox, InboxPort, OutboxPort};
-    pub use crate::wiring::{MaybeInbox, MaybeOutbox, NoPort, PipelinePorts};
+    pub use crate::wiring::{
+        ChildPorts, MaybeInbox, MaybeOutbox, NoPort, PipelinePorts, add_child,
+    };
     pub use crate::{Control, Inbox, Outbox};
     pub use core::option::Option::{self, None, Some};
     pub use core::result::Result;

@@ -7,7 +7,41 @@
 //! handle, or [`NoPort`] when there is none.
 
 use crate::Control;
+use crate::graph::{Graph, IntoPart, Part};
 use crate::port::{InboxPort, OutboxPort};
+
+/// The ports of a child just added to a graph: its typed handles and its
+/// built-in `control` and `signal`.
+#[derive(Debug)]
+pub struct ChildPorts<H> {
+    /// The child's port handles.
+    pub handles: H,
+    /// The child's `control` inbox.
+    pub control: InboxPort<Control>,
+    /// The child's `signal` outbox.
+    pub signal: OutboxPort<Control>,
+}
+
+/// Adds `part` (a component or a graph) to `graph` as a child and returns
+/// its ports, for linking.
+///
+/// One call rather than `into_part`, `Part::handles` and `Graph::child` in
+/// the generated code: an expression that is not a part then fails one
+/// bound, `P: IntoPart`, reported once at the expression, instead of again
+/// wherever the part is used.
+pub fn add_child<H, P: IntoPart>(
+    graph: Graph<H>,
+    name: Option<&'static str>,
+    part: P,
+) -> (Graph<H>, ChildPorts<<P::Part as Part>::Handles>) {
+    let part = part.into_part();
+    let ports = ChildPorts {
+        handles: part.handles(),
+        control: part.control_port(),
+        signal: part.signal_port(),
+    };
+    (graph.child(name, part), ports)
+}
 
 /// Stands for a port a part does not have.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Collects every error the macro finds, so one expansion reports them all.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 
 /// Spanned errors, combined into one `syn::Error` as they come.
 #[derive(Default)]
@@ -18,8 +18,19 @@ impl Errors {
     }
 
     /// Records a new error at `span`.
-    pub(crate) fn at(&mut self, span: proc_macro2::Span, message: impl std::fmt::Display) {
+    pub(crate) fn at(&mut self, span: Span, message: impl std::fmt::Display) {
         self.push(syn::Error::new(span, message));
+    }
+
+    /// Records a new error covering `lo` through `hi`. (Stable `proc_macro`
+    /// cannot join spans, but `compile_error!` tokens spanned at both ends
+    /// make rustc underline everything between.)
+    pub(crate) fn range(&mut self, lo: Span, hi: Span, message: impl std::fmt::Display) {
+        let ends: TokenStream = [Ident::new("lo", lo), Ident::new("hi", hi)]
+            .into_iter()
+            .map(TokenTree::Ident)
+            .collect();
+        self.push(syn::Error::new_spanned(ends, message));
     }
 
     /// `Ok` if nothing was recorded, else everything as one error.

@@ -97,7 +97,8 @@ pub(crate) fn control_mismatch(to: &str) -> String {
 }
 
 /// `child.port -> self.signal` where `child.port` is not a `Control` outbox.
+/// Here `Self` is the child's type: the side not known in advance.
 pub(crate) fn signal_mismatch(from: &str) -> String {
     let from = escape(from);
-    format!("cannot pass `{from}` (sends `{{A}}`) through to `self.signal` (carries `{{Self}}`)")
+    format!("cannot pass `{from}` (sends `{{Self}}`) through to `self.signal` (carries `{{A}}`)")
 }

@@ -7,8 +7,10 @@
 //! collected and reported together; type errors are left to rustc, aimed at
 //! the user's tokens by the generated checks.
 
+mod checks;
 mod errors;
 mod expand;
+mod handles;
 mod messages;
 mod model;
 mod parse;

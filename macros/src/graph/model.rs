@@ -119,6 +119,8 @@ pub(crate) struct Passthrough {
     pub(crate) port: Port,
     /// The `->` of the passthrough.
     pub(crate) op: [Span; 2],
+    /// The first and last tokens of the whole passthrough (`self.x -> c.y`).
+    pub(crate) whole: [Span; 2],
     /// Reported when the child port has the wrong direction; `None` for
     /// built-in ports, which cannot.
     pub(crate) wrong_kind: Option<Diagnostic>,
@@ -178,6 +180,7 @@ pub(crate) fn pipeline(stages: Vec<(Expr, Option<Span>)>, errors: &mut Errors) -
     let last = stages.len() - 1;
     let builtin = |port: Port| Passthrough {
         op: [port.lo, port.lo],
+        whole: [port.lo, port.hi],
         port,
         wrong_kind: None,
         mismatch: None,
@@ -283,8 +286,9 @@ impl Builder<'_> {
             check_capacity(&cap.value, self.errors);
         }
         match (&from.owner, &to.owner) {
-            (Owner::SelfPort(_), Owner::SelfPort(_)) => self.errors.at(
+            (Owner::SelfPort(_), Owner::SelfPort(_)) => self.errors.range(
                 here,
+                to.port.span(),
                 format!(
                     "`{from} -> {to}` links the graphline to itself: \
                      a link must start or end at a component"
@@ -294,7 +298,7 @@ impl Builder<'_> {
                 let (Some(f), Some(t)) = (self.port(from), self.port(to)) else {
                     return;
                 };
-                if !self.claim_outbox(from, &to.to_string(), here) {
+                if !self.claim_outbox(from, &to.to_string()) {
                     return;
                 }
                 self.links.push(Link {
@@ -320,7 +324,8 @@ impl Builder<'_> {
     fn own_inbox(&mut self, own: &EndpointDecl, op: [Span; 2], to: &EndpointDecl) {
         let name = &own.port;
         if name == "signal" {
-            self.errors.at(
+            self.errors.range(
+                own.lo(),
                 name.span(),
                 "`self.signal` is the graphline's signal outbox: \
                  it can only be fed by a component, as in `worker.signal -> self.signal`",
@@ -328,9 +333,10 @@ impl Builder<'_> {
             return;
         }
         let Some(port) = self.port(to) else { return };
+        let whole = [own.lo(), to.port.span()];
         // An own inbox is one child's inbox: it has one destination, like an
         // outbox.
-        if !self.claim_outbox(own, &to.to_string(), own.lo()) {
+        if !self.claim_outbox(own, &to.to_string()) {
             return;
         }
         let wrong_kind = Some(messages::inbox_passthrough(
@@ -341,17 +347,19 @@ impl Builder<'_> {
             self.control = Some(Passthrough {
                 port,
                 op,
+                whole,
                 wrong_kind,
                 mismatch: Some(messages::control_mismatch(&to.to_string())),
             });
             return;
         }
         self.own_port(
-            name,
+            own,
             Direction::In,
             Passthrough {
                 port,
                 op,
+                whole,
                 wrong_kind,
                 mismatch: None,
             },
@@ -362,7 +370,8 @@ impl Builder<'_> {
     fn own_outbox(&mut self, from: &EndpointDecl, op: [Span; 2], own: &EndpointDecl) {
         let name = &own.port;
         if name == "control" {
-            self.errors.at(
+            self.errors.range(
+                own.lo(),
                 name.span(),
                 "`self.control` is the graphline's control inbox: \
                  it can only feed a component, as in `self.control -> worker.control`",
@@ -370,12 +379,14 @@ impl Builder<'_> {
             return;
         }
         let Some(port) = self.port(from) else { return };
+        let whole = [from.lo(), own.port.span()];
         let fed = self
             .own
             .iter()
             .find(|o| &o.name == name && o.direction == Direction::Out);
         if let Some(first) = fed {
-            self.errors.at(
+            self.errors.range(
+                own.lo(),
                 name.span(),
                 format!(
                     "`self.{name}` is already fed{}: a graphline's outbox is one \
@@ -386,13 +397,14 @@ impl Builder<'_> {
             return;
         }
         if name == "signal" && self.signal.is_some() {
-            self.errors.at(
+            self.errors.range(
+                own.lo(),
                 name.span(),
                 "`self.signal` is already fed: a graphline's signal is one component's outbox",
             );
             return;
         }
-        if !self.claim_outbox(from, &own.to_string(), from.lo()) {
+        if !self.claim_outbox(from, &own.to_string()) {
             return;
         }
         let wrong_kind = Some(messages::outbox_passthrough(
@@ -403,30 +415,34 @@ impl Builder<'_> {
             self.signal = Some(Passthrough {
                 port,
                 op,
+                whole,
                 wrong_kind,
                 mismatch: Some(messages::signal_mismatch(&from.to_string())),
             });
             return;
         }
         self.own_port(
-            name,
+            own,
             Direction::Out,
             Passthrough {
                 port,
                 op,
+                whole,
                 wrong_kind,
                 mismatch: None,
             },
         );
     }
 
-    fn own_port(&mut self, name: &Ident, direction: Direction, pass: Passthrough) {
+    fn own_port(&mut self, own: &EndpointDecl, direction: Direction, pass: Passthrough) {
+        let name = &own.port;
         if let Some(other) = self.own.iter().find(|o| &o.name == name) {
             let (this, that) = match direction {
                 Direction::In => ("an inbox", "an outbox"),
                 Direction::Out => ("an outbox", "an inbox"),
             };
-            self.errors.at(
+            self.errors.range(
+                own.lo(),
                 name.span(),
                 format!(
                     "`self.{name}` is used as {this} here but as {that}{}: \
@@ -445,7 +461,8 @@ impl Builder<'_> {
 
     /// Records that `source` (an outbox, or an own inbox) now goes to `to`;
     /// `false` (after reporting) if it already went somewhere.
-    fn claim_outbox(&mut self, source: &EndpointDecl, to: &str, here: Span) -> bool {
+    fn claim_outbox(&mut self, source: &EndpointDecl, to: &str) -> bool {
+        let here = source.lo();
         let key = source.to_string();
         if let Some((_, first_to, first_at)) = self.outboxes.iter().find(|(k, ..)| *k == key) {
             let message = match source.owner {
@@ -460,7 +477,7 @@ impl Builder<'_> {
                     on_line(*first_at)
                 ),
             };
-            self.errors.at(here, message);
+            self.errors.range(here, source.port.span(), message);
             return false;
         }
         self.outboxes.push((key, to.to_owned(), here));
@@ -491,8 +508,9 @@ impl Builder<'_> {
                 (Owner::SelfPort(_), _) => &decl.from.port,
                 _ => &decl.to.port,
             };
-            self.errors.at(
+            self.errors.range(
                 cap.key.span(),
+                parse::expr_bounds(&cap.value).1,
                 format!(
                     "`capacity` bounds a link between two components; `{} -> {}` is a \
                      passthrough: set the capacity where the graphline's `{own}` is linked",

@@ -12,17 +12,21 @@ use proc_macro2::{Delimiter, LineColumn, Span, TokenStream, TokenTree};
 const MAX: usize = 40;
 
 /// `tokens` as the user wrote them (whitespace collapsed), shortened past
-/// [`MAX`] characters by eliding the contents of brackets, then by cutting.
+/// [`MAX`] characters by eliding the contents of brackets, else by cutting.
 pub(crate) fn quote_expr(tokens: TokenStream) -> String {
     let full = render(tokens.clone(), usize::MAX);
     if full.chars().count() <= MAX {
         return full;
     }
     let short = render(tokens, 0);
-    if short.chars().count() <= MAX {
+    // Eliding brackets helps only if something is left to recognise:
+    // `Split::new(..)` does, a bare `{..}` does not.
+    let recognisable = short.chars().any(char::is_alphanumeric);
+    if recognisable && short.chars().count() <= MAX {
         return short;
     }
-    let cut: String = short.chars().take(MAX - 1).collect();
+    let text = if recognisable { short } else { full };
+    let cut: String = text.chars().take(MAX - 1).collect();
     format!("{cut}…")
 }
 

@@ -1,0 +1,229 @@
+//! The checks generated for each link and passthrough.
+//!
+//! Types are checked by rustc, aimed by the macro: every link gets its own
+//! small traits whose `#[diagnostic::on_unimplemented]` messages name the
+//! link's ports, and one call spanned on the user's link tokens. A wrong
+//! link fails one bound of that call, and rustc reports that bound's message
+//! there, once:
+//!
+//! ```text
+//! __Link::link(__From::port(&a.handles.outbox), identity(__To::port(&b.handles.inbox)), None)
+//! ```
+//!
+//! - `__From`/`__To` are implemented only for `OutboxPort<T>`/`InboxPort<T>`:
+//!   an inbox as a source (or a pipeline stage without `outbox`, `NoPort`)
+//!   fails there, on the source's tokens.
+//! - `__Link<A>` is implemented only for `A`: ports of different types fail
+//!   there, on the `identity(..)` argument, spanned over the whole link.
+//! - The path of each call is spanned on the `->`, which rustc labels
+//!   "required by a bound introduced by this call".
+
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::Ident;
+
+use super::expand::{Names, port_ref, rt, rt_at};
+use super::messages::Diagnostic;
+use super::model::{Link, Passthrough, Port};
+
+/// `trait __From`: `__From::port(&src)` is the source as an
+/// `&OutboxPort<T>`, or the error `d` if it is not an outbox. The trait has
+/// one impl, so `T` is inferred from it; when the check fails `T` stays free
+/// and the link's type check passes, so one mistake is one error.
+fn from_trait(d: &Diagnostic) -> TokenStream {
+    let p = rt();
+    let (message, label, note) = (&d.message, &d.label, &d.note);
+    quote! {
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        trait __From<T> {
+            fn port(&self) -> &#p::OutboxPort<T>;
+        }
+        #[diagnostic::do_not_recommend]
+        impl<T> __From<T> for #p::OutboxPort<T> {
+            fn port(&self) -> &#p::OutboxPort<T> {
+                self
+            }
+        }
+    }
+}
+
+/// `trait __To`: `__To::port(&dst)` is the destination as an
+/// `&InboxPort<T>`; see [`from_trait`].
+fn to_trait(d: &Diagnostic) -> TokenStream {
+    let p = rt();
+    let (message, label, note) = (&d.message, &d.label, &d.note);
+    quote! {
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        trait __To<T> {
+            fn port(&self) -> &#p::InboxPort<T>;
+        }
+        #[diagnostic::do_not_recommend]
+        impl<T> __To<T> for #p::InboxPort<T> {
+            fn port(&self) -> &#p::InboxPort<T> {
+                self
+            }
+        }
+    }
+}
+
+/// `__From::port(port)` or `__To::port(port)`: the path at `op`, which rustc
+/// labels "required by a bound introduced by this call" when the port is of
+/// the wrong kind; the error itself goes on `port`.
+fn convert(kind: &str, port: &Port, names: &Names, op: [Span; 2]) -> TokenStream {
+    spanned_call(
+        path_at(op, kind, "port"),
+        port_ref(port, names, port.lo),
+        port.hi,
+    )
+}
+
+/// `Trait::method` spanning `op` (the two characters of `->`).
+fn path_at(op: [Span; 2], trait_name: &str, method: &str) -> TokenStream {
+    let trait_name = Ident::new(trait_name, op[0]);
+    let method = Ident::new(method, op[1]);
+    quote_spanned!(op[1]=> #trait_name :: #method)
+}
+
+/// `path(args)` whose span runs from `path`'s first token to `hi`.
+pub(crate) fn spanned_call(path: TokenStream, args: TokenStream, hi: Span) -> TokenStream {
+    let mut args = Group::new(Delimiter::Parenthesis, args);
+    args.set_span(hi);
+    quote!(#path #args)
+}
+
+/// `trait __Link<A>`, implemented by `A` only, so `B: __Link<A>` means the
+/// types are equal. The side that may still be unknown when rustc checks
+/// the bound goes in `Self` (see the runtime's notes on readable type
+/// errors): then rustc reports this trait's message. With the known side in
+/// `Self`, rustc would infer the other from the one impl and report a bare
+/// mismatch instead. `method` is the one method the caller uses.
+fn link_trait(message: &str, method: LinkMethod) -> TokenStream {
+    let p = rt();
+    let (decl, body) = match method {
+        // A link: `Self` is the destination's type.
+        LinkMethod::Link => (
+            quote!(fn link(from: &#p::OutboxPort<A>, to: &#p::InboxPort<Self>, capacity: #p::Option<usize>) where Self: Sized;),
+            quote!(fn link(from: &#p::OutboxPort<T>, to: &#p::InboxPort<T>, capacity: #p::Option<usize>) { #p::link(from, to, capacity) }),
+        ),
+        // `self.control -> child.inbox`: `Self` is the child inbox's type.
+        LinkMethod::Inbox => (
+            quote!(fn inbox(to: &#p::InboxPort<Self>) -> &#p::InboxPort<A> where Self: Sized;),
+            quote!(fn inbox(to: &#p::InboxPort<T>) -> &#p::InboxPort<T> { to }),
+        ),
+        // `child.outbox -> self.signal`: `Self` is the child outbox's type.
+        LinkMethod::Outbox => (
+            quote!(fn outbox(from: &#p::OutboxPort<Self>) -> &#p::OutboxPort<A> where Self: Sized;),
+            quote!(fn outbox(from: &#p::OutboxPort<T>) -> &#p::OutboxPort<T> { from }),
+        ),
+    };
+    quote! {
+        #[diagnostic::on_unimplemented(
+            message = #message,
+            label = "these ports carry different message types",
+            note = "both ends of a link carry the same type; \
+                    put a component between them that converts one into the other"
+        )]
+        trait __Link<A> {
+            #decl
+        }
+        impl<T> __Link<T> for T {
+            #body
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum LinkMethod {
+    Link,
+    Inbox,
+    Outbox,
+}
+
+/// `::core::convert::identity(inner)` spanning `whole`: rustc reports a
+/// failed bound on the argument it comes from, so wrapping that argument
+/// makes the error underline the whole link.
+fn whole(inner: TokenStream, whole: [Span; 2]) -> TokenStream {
+    let identity = quote_spanned!(whole[0]=> ::core::convert::identity);
+    spanned_call(identity, inner, whole[1])
+}
+
+pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
+    let p = rt();
+    let (from, to) = (&link.from, &link.to);
+    let capacity = match &link.capacity {
+        Some(cap) => quote!(#p::Some::<usize>(#cap)),
+        None => quote!(#p::None),
+    };
+    if from.access.is_builtin() && to.access.is_builtin() {
+        let (from, to) = (port_ref(from, names, from.lo), port_ref(to, names, to.lo));
+        return quote!(#p::link(#from, #to, #capacity););
+    }
+    let m = &link.messages;
+    let op = link.op;
+    let from_item = from_trait(&m.not_outbox);
+    let to_item = to_trait(&m.not_inbox);
+    let link_item = link_trait(&m.mismatch, LinkMethod::Link);
+    let from_call = convert("__From", from, names, op);
+    // rustc reports a type mismatch on the destination argument.
+    let to_call = whole(convert("__To", to, names, op), [from.lo, to.hi]);
+    let path = path_at(op, "__Link", "link");
+    let call = spanned_call(path, quote!(#from_call, #to_call, #capacity), to.hi);
+    quote! {
+        {
+            #from_item
+            #to_item
+            #link_item
+            #call;
+        }
+    }
+}
+
+/// The graph's inbox that is a child's inbox; for `control` (the one with a
+/// `mismatch` message) also checks that the child's inbox carries `Control`.
+pub(crate) fn inbox_passthrough(pass: &Passthrough, names: &Names) -> TokenStream {
+    passthrough(pass, names, "__To", LinkMethod::Inbox)
+}
+
+/// The graph's outbox that is a child's outbox; for `signal` (the one with a
+/// `mismatch` message) also checks that the child's outbox carries `Control`.
+pub(crate) fn outbox_passthrough(pass: &Passthrough, names: &Names) -> TokenStream {
+    passthrough(pass, names, "__From", LinkMethod::Outbox)
+}
+
+/// A clone of the child port `pass` is, checked to be of the right kind
+/// (`kind`: `__To` for an inbox, `__From` for an outbox) and, for `control`
+/// and `signal`, to carry `Control` (`cast`).
+fn passthrough(pass: &Passthrough, names: &Names, kind: &str, cast: LinkMethod) -> TokenStream {
+    let Some(wrong_kind) = &pass.wrong_kind else {
+        // A built-in port: always the right kind and type.
+        let port = port_ref(&pass.port, names, pass.port.lo);
+        return quote!(::core::clone::Clone::clone(#port));
+    };
+    let kind_item = match cast {
+        LinkMethod::Outbox => from_trait(wrong_kind),
+        _ => to_trait(wrong_kind),
+    };
+    let port = convert(kind, &pass.port, names, pass.op);
+    let Some(mismatch) = &pass.mismatch else {
+        return quote! {{
+            #kind_item
+            ::core::clone::Clone::clone(#port)
+        }};
+    };
+    let link_item = link_trait(mismatch, cast);
+    let method = match cast {
+        LinkMethod::Outbox => "outbox",
+        _ => "inbox",
+    };
+    // `__Link::<Control>::method`, spanning the `->`.
+    let p = rt_at(pass.op[1]);
+    let trait_name = Ident::new("__Link", pass.op[0]);
+    let method = Ident::new(method, pass.op[1]);
+    let path = quote_spanned!(pass.op[1]=> #trait_name::<#p::Control>::#method);
+    let cast = spanned_call(path, whole(port, pass.whole), pass.whole[1]);
+    quote! {{
+        #kind_item
+        #link_item
+        ::core::clone::Clone::clone(#cast)
+    }}
+}

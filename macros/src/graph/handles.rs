@@ -1,0 +1,91 @@
+//! A graphline's own port handles: a struct generated for it, with
+//! `MaybeInbox`/`MaybeOutbox` so that it nests in a pipeline.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::Ident;
+
+use super::checks;
+use super::expand::{Names, rt};
+use super::model::{Direction, OwnPort};
+
+/// A graphline's handles: a struct generated for it, generic over the
+/// message types of its own ports so the macro never names a type.
+/// Returns the struct and its impls, the statements that compute the own
+/// ports, and the struct expression.
+pub(crate) fn graphline(
+    own: &[OwnPort],
+    names: &Names,
+    control: &TokenStream,
+    signal: &TokenStream,
+) -> (TokenStream, TokenStream, TokenStream) {
+    let p = rt();
+    let params: Vec<Ident> = (0..own.len()).map(|i| format_ident!("__T{}", i)).collect();
+    let fields: Vec<&Ident> = own.iter().map(|o| &o.name).collect();
+    let vars: Vec<Ident> = (0..own.len())
+        .map(|i| format_ident!("__myelin_own{}", i, span = Span::mixed_site()))
+        .collect();
+    let types = own.iter().zip(&params).map(|(o, t)| match o.direction {
+        Direction::In => quote!(#p::InboxPort<#t>),
+        Direction::Out => quote!(#p::OutboxPort<#t>),
+    });
+    let find = |dir: Direction, name: &str| {
+        own.iter()
+            .zip(&params)
+            .find(|(o, _)| o.direction == dir && o.name == name)
+    };
+    let maybe_inbox = match find(Direction::In, "inbox") {
+        Some((o, t)) => {
+            let f = &o.name;
+            quote!(type Port = #p::InboxPort<#t>; fn inbox_port(&self) -> Self::Port { ::core::clone::Clone::clone(&self.#f) })
+        }
+        None => quote!(type Port = #p::NoPort; fn inbox_port(&self) -> #p::NoPort { #p::NoPort }),
+    };
+    let maybe_outbox = match find(Direction::Out, "outbox") {
+        Some((o, t)) => {
+            let f = &o.name;
+            quote!(type Port = #p::OutboxPort<#t>; fn outbox_port(&self) -> Self::Port { ::core::clone::Clone::clone(&self.#f) })
+        }
+        None => quote!(type Port = #p::NoPort; fn outbox_port(&self) -> #p::NoPort { #p::NoPort }),
+    };
+    let items = quote! {
+        /// The port handles of this graphline: its own inboxes and outboxes
+        /// (each one a child's port), `control` and `signal`.
+        pub struct __GraphlinePorts<#(#params),*> {
+            #(pub #fields: #types,)*
+            pub control: #p::InboxPort<#p::Control>,
+            pub signal: #p::OutboxPort<#p::Control>,
+        }
+        impl<#(#params),*> ::core::clone::Clone for __GraphlinePorts<#(#params),*> {
+            fn clone(&self) -> Self {
+                Self {
+                    #(#fields: ::core::clone::Clone::clone(&self.#fields),)*
+                    control: ::core::clone::Clone::clone(&self.control),
+                    signal: ::core::clone::Clone::clone(&self.signal),
+                }
+            }
+        }
+        impl<#(#params),*> #p::MaybeInbox for __GraphlinePorts<#(#params),*> {
+            #maybe_inbox
+        }
+        impl<#(#params),*> #p::MaybeOutbox for __GraphlinePorts<#(#params),*> {
+            #maybe_outbox
+        }
+    };
+    let computed = own.iter().zip(&vars).map(|(o, var)| {
+        let port = match o.direction {
+            Direction::In => checks::inbox_passthrough(&o.pass, names),
+            Direction::Out => checks::outbox_passthrough(&o.pass, names),
+        };
+        quote!(let #var = #port;)
+    });
+    let own_tokens = quote!(#(#computed)*);
+    let handles = quote! {
+        __GraphlinePorts {
+            #(#fields: #vars,)*
+            control: #control,
+            signal: #signal,
+        }
+    };
+    (items, own_tokens, handles)
+}

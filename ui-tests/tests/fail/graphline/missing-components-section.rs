@@ -1,0 +1,8 @@
+use myelin::prelude::*;
+
+// Both sections are required.
+fn main() {
+    let _ = graphline! {
+        links {}
+    };
+}

@@ -1,0 +1,17 @@
+use myelin::prelude::*;
+
+#[component]
+struct Sink {
+    inbox: Inbox<u64>,
+}
+
+impl Component for Sink {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+// Stages are components, pipelines or graphlines.
+fn main() {
+    let _ = pipeline![42u64, Sink::new()];
+}
