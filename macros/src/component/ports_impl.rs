@@ -97,11 +97,12 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
 /// bound once, at the field's type.
 fn bounded_generics(c: &Component) -> Generics {
     let mut generics = c.generics.clone();
-    let messages: Vec<&Type> = c
-        .all_ports()
-        .map(|(_, port)| &port.message)
-        .filter(|m| c.is_generic(m))
-        .collect();
+    let mut messages: Vec<&Type> = Vec::new();
+    for (_, port) in c.all_ports() {
+        if c.is_generic(&port.message) && !messages.contains(&&port.message) {
+            messages.push(&port.message);
+        }
+    }
     if !messages.is_empty() {
         let where_clause = generics.make_where_clause();
         for message in messages {
