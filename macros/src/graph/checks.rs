@@ -24,7 +24,7 @@ use syn::Ident;
 
 use super::expand::{Names, port_ref, rt, rt_at};
 use super::messages::Diagnostic;
-use super::model::{Link, Passthrough, Port};
+use super::model::{Direction, Link, Passthrough, Port};
 
 /// `trait __From`: `__From::port(&src)` is the source as an
 /// `&OutboxPort<T>`, or the error `d` if it is not an outbox. The trait has
@@ -70,11 +70,7 @@ fn to_trait(d: &Diagnostic) -> TokenStream {
 /// labels "required by a bound introduced by this call" when the port is of
 /// the wrong kind; the error itself goes on `port`.
 fn convert(kind: &str, port: &Port, names: &Names, op: [Span; 2]) -> TokenStream {
-    spanned_call(
-        path_at(op, kind, "port"),
-        port_ref(port, names, port.lo),
-        port.hi,
-    )
+    spanned_call(path_at(op, kind, "port"), port_ref(port, names), port.hi)
 }
 
 /// `Trait::method` spanning `op` (the two characters of `->`).
@@ -142,7 +138,7 @@ enum LinkMethod {
 /// `::core::convert::identity(inner)` spanning `whole`: rustc reports a
 /// failed bound on the argument it comes from, so wrapping that argument
 /// makes the error underline the whole link.
-fn whole(inner: TokenStream, whole: [Span; 2]) -> TokenStream {
+fn spanning(inner: TokenStream, whole: [Span; 2]) -> TokenStream {
     let identity = quote_spanned!(whole[0]=> ::core::convert::identity);
     spanned_call(identity, inner, whole[1])
 }
@@ -151,21 +147,28 @@ pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
     let p = rt();
     let (from, to) = (&link.from, &link.to);
     let capacity = match &link.capacity {
-        Some(cap) => quote!(#p::Some::<usize>(#cap)),
+        // A typed `let`, so a capacity of another type is reported on it
+        // with "expected due to this" on the word `capacity`.
+        Some((key, value)) => {
+            let ty = quote_spanned!(*key=> usize);
+            quote!({
+                let capacity: #ty = #value;
+                #p::Some(capacity)
+            })
+        }
         None => quote!(#p::None),
     };
-    if from.access.is_builtin() && to.access.is_builtin() {
-        let (from, to) = (port_ref(from, names, from.lo), port_ref(to, names, to.lo));
+    let Some(m) = &link.messages else {
+        let (from, to) = (port_ref(from, names), port_ref(to, names));
         return quote!(#p::link(#from, #to, #capacity););
-    }
-    let m = &link.messages;
+    };
     let op = link.op;
     let from_item = from_trait(&m.not_outbox);
     let to_item = to_trait(&m.not_inbox);
     let link_item = link_trait(&m.mismatch, LinkMethod::Link);
     let from_call = convert("__From", from, names, op);
     // rustc reports a type mismatch on the destination argument.
-    let to_call = whole(convert("__To", to, names, op), [from.lo, to.hi]);
+    let to_call = spanning(convert("__To", to, names, op), [from.lo, to.hi]);
     let path = path_at(op, "__Link", "link");
     let call = spanned_call(path, quote!(#from_call, #to_call, #capacity), to.hi);
     quote! {
@@ -178,30 +181,18 @@ pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
     }
 }
 
-/// The graph's inbox that is a child's inbox; for `control` (the one with a
-/// `mismatch` message) also checks that the child's inbox carries `Control`.
-pub(crate) fn inbox_passthrough(pass: &Passthrough, names: &Names) -> TokenStream {
-    passthrough(pass, names, "__To", LinkMethod::Inbox)
-}
-
-/// The graph's outbox that is a child's outbox; for `signal` (the one with a
-/// `mismatch` message) also checks that the child's outbox carries `Control`.
-pub(crate) fn outbox_passthrough(pass: &Passthrough, names: &Names) -> TokenStream {
-    passthrough(pass, names, "__From", LinkMethod::Outbox)
-}
-
-/// A clone of the child port `pass` is, checked to be of the right kind
-/// (`kind`: `__To` for an inbox, `__From` for an outbox) and, for `control`
-/// and `signal`, to carry `Control` (`cast`).
-fn passthrough(pass: &Passthrough, names: &Names, kind: &str, cast: LinkMethod) -> TokenStream {
+/// A clone of the child port that the graph's inbox (`In`) or outbox
+/// (`Out`) is, checked to be an inbox (outbox) and, for `control` and
+/// `signal` (the passthroughs with a `mismatch` message), to carry `Control`.
+pub(crate) fn passthrough(pass: &Passthrough, names: &Names, direction: Direction) -> TokenStream {
     let Some(wrong_kind) = &pass.wrong_kind else {
         // A built-in port: always the right kind and type.
-        let port = port_ref(&pass.port, names, pass.port.lo);
+        let port = port_ref(&pass.port, names);
         return quote!(::core::clone::Clone::clone(#port));
     };
-    let kind_item = match cast {
-        LinkMethod::Outbox => from_trait(wrong_kind),
-        _ => to_trait(wrong_kind),
+    let (kind_item, kind, cast) = match direction {
+        Direction::In => (to_trait(wrong_kind), "__To", LinkMethod::Inbox),
+        Direction::Out => (from_trait(wrong_kind), "__From", LinkMethod::Outbox),
     };
     let port = convert(kind, &pass.port, names, pass.op);
     let Some(mismatch) = &pass.mismatch else {
@@ -211,16 +202,16 @@ fn passthrough(pass: &Passthrough, names: &Names, kind: &str, cast: LinkMethod) 
         }};
     };
     let link_item = link_trait(mismatch, cast);
-    let method = match cast {
-        LinkMethod::Outbox => "outbox",
-        _ => "inbox",
+    let method = match direction {
+        Direction::In => "inbox",
+        Direction::Out => "outbox",
     };
     // `__Link::<Control>::method`, spanning the `->`.
     let p = rt_at(pass.op[1]);
     let trait_name = Ident::new("__Link", pass.op[0]);
     let method = Ident::new(method, pass.op[1]);
     let path = quote_spanned!(pass.op[1]=> #trait_name::<#p::Control>::#method);
-    let cast = spanned_call(path, whole(port, pass.whole), pass.whole[1]);
+    let cast = spanned_call(path, spanning(port, pass.whole), pass.whole[1]);
     quote! {{
         #kind_item
         #link_item

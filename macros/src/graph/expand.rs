@@ -8,7 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use super::checks::{self, spanned_call};
-use super::model::{Access, Handles, Model, Port};
+use super::model::{Access, Direction, Handles, Model, Port};
 use super::parse::expr_bounds;
 
 /// Where generated code reaches the runtime.
@@ -72,7 +72,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let signal_var = Ident::new("__myelin_signal", Span::mixed_site());
     let (control, own_control) = match &model.control {
         Some(pass) => {
-            let port = checks::inbox_passthrough(pass, &names);
+            let port = checks::passthrough(pass, &names, Direction::In);
             (
                 quote! {
                     let #control_var = #port;
@@ -85,7 +85,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     };
     let (signal, own_signal) = match &model.signal {
         Some(pass) => {
-            let port = checks::outbox_passthrough(pass, &names);
+            let port = checks::passthrough(pass, &names, Direction::Out);
             (
                 quote! {
                     let #signal_var = #port;
@@ -97,7 +97,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         None => (TokenStream::new(), quote!(#graph.own_signal())),
     };
 
-    let (items, own, handles) = match &model.handles {
+    let (items, handles) = match &model.handles {
         Handles::Pipeline { first, last } => {
             let (first, last) = (&names.children[*first], &names.children[*last]);
             let handles = quote! {
@@ -108,7 +108,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                     signal: #own_signal,
                 }
             };
-            (TokenStream::new(), TokenStream::new(), handles)
+            (TokenStream::new(), handles)
         }
         Handles::Graphline(own) => {
             super::handles::graphline(own, &names, &own_control, &own_signal)
@@ -122,7 +122,6 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             let #graph = #p::Graph::new(#kind);
             #(#children)*
             #(#links)*
-            #own
             #control
             #signal
             let #ports = #handles;
@@ -132,16 +131,15 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 }
 
 /// `&child.handles.port` (or the `MaybeInbox`/`MaybeOutbox` call, or the
-/// built-in port), with its first token at `lo` and its last at the port's
-/// last token, so rustc's span for the expression covers the user's text
-/// from `lo` to the port.
+/// built-in port), with its first and last tokens at the port's, so rustc's
+/// span for the expression is the user's text for the port.
 ///
 /// Every token of it carries a user span: rustc joins an expression's span
 /// from its tokens only when they share a hygiene context, and the
 /// call-site locals resolve the same from the user's context.
-pub(crate) fn port_ref(port: &Port, names: &Names, lo: Span) -> TokenStream {
+pub(crate) fn port_ref(port: &Port, names: &Names) -> TokenStream {
     let child = Ident::new(&names.children[port.child].to_string(), port.lo);
-    let amp = quote_spanned!(lo=> &);
+    let amp = quote_spanned!(port.lo=> &);
     let handles = quote_spanned!(port.lo=> #child.handles);
     let maybe = |path: TokenStream| {
         let call = spanned_call(path, quote_spanned!(port.lo=> &#handles), port.hi);

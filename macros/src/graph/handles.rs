@@ -1,7 +1,7 @@
 //! A graphline's own port handles: a struct generated for it, with
 //! `MaybeInbox`/`MaybeOutbox` so that it nests in a pipeline.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
@@ -11,20 +11,16 @@ use super::model::{Direction, OwnPort};
 
 /// A graphline's handles: a struct generated for it, generic over the
 /// message types of its own ports so the macro never names a type.
-/// Returns the struct and its impls, the statements that compute the own
-/// ports, and the struct expression.
+/// Returns the struct with its impls, and the struct expression.
 pub(crate) fn graphline(
     own: &[OwnPort],
     names: &Names,
     control: &TokenStream,
     signal: &TokenStream,
-) -> (TokenStream, TokenStream, TokenStream) {
+) -> (TokenStream, TokenStream) {
     let p = rt();
     let params: Vec<Ident> = (0..own.len()).map(|i| format_ident!("__T{}", i)).collect();
     let fields: Vec<&Ident> = own.iter().map(|o| &o.name).collect();
-    let vars: Vec<Ident> = (0..own.len())
-        .map(|i| format_ident!("__myelin_own{}", i, span = Span::mixed_site()))
-        .collect();
     let types = own.iter().zip(&params).map(|(o, t)| match o.direction {
         Direction::In => quote!(#p::InboxPort<#t>),
         Direction::Out => quote!(#p::OutboxPort<#t>),
@@ -72,20 +68,15 @@ pub(crate) fn graphline(
             #maybe_outbox
         }
     };
-    let computed = own.iter().zip(&vars).map(|(o, var)| {
-        let port = match o.direction {
-            Direction::In => checks::inbox_passthrough(&o.pass, names),
-            Direction::Out => checks::outbox_passthrough(&o.pass, names),
-        };
-        quote!(let #var = #port;)
-    });
-    let own_tokens = quote!(#(#computed)*);
+    let ports = own
+        .iter()
+        .map(|o| checks::passthrough(&o.pass, names, o.direction));
     let handles = quote! {
         __GraphlinePorts {
-            #(#fields: #vars,)*
+            #(#fields: #ports,)*
             control: #control,
             signal: #signal,
         }
     };
-    (items, own_tokens, handles)
+    (items, handles)
 }

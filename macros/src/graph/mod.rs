@@ -1,19 +1,26 @@
 //! `pipeline!` and `graphline!`.
 //!
-//! Both build a [`Model`](model::Model) (a pipeline is lowered into the same
-//! model as a graphline) and expand it the same way. Phases: `parse`
-//! (syntax) -> `model` (names resolved, wiring checked, spans and messages
-//! kept) -> `expand` (code generation). Errors the macro can see are
-//! collected and reported together; type errors are left to rustc, aimed at
-//! the user's tokens by the generated checks.
+//! Both build one [`Model`](model::Model) and expand it the same way:
+//!
+//! - `parse`: the syntax of both macros (`text` quotes expressions back).
+//! - `graphline` resolves a parsed graphline into the model; `pipeline`
+//!   lowers a pipeline into it. Names are resolved, the wiring checked, and
+//!   the spans and messages (`messages`) of every type check kept.
+//! - `expand` generates the code: `checks` for each link and passthrough,
+//!   `handles` for a graphline's own port struct.
+//!
+//! Errors the macro can see are collected (`errors`) and reported together;
+//! type errors are left to rustc, aimed at the user's tokens by the checks.
 
 mod checks;
 mod errors;
 mod expand;
+mod graphline;
 mod handles;
 mod messages;
 mod model;
 mod parse;
+mod pipeline;
 mod text;
 
 use proc_macro2::TokenStream;
@@ -27,7 +34,7 @@ pub(crate) fn expand_pipeline(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let stages = parse::pipeline(input, &mut errors);
     let exprs: Vec<Expr> = stages.iter().map(|(e, _)| e.clone()).collect();
-    let model = model::pipeline(stages, &mut errors);
+    let model = pipeline::lower(stages, &mut errors);
     finish(Kind::Pipeline, model, &exprs, &errors)
 }
 
@@ -40,7 +47,7 @@ pub(crate) fn expand_graphline(input: TokenStream) -> TokenStream {
         .flatten()
         .map(|c| c.expr.clone())
         .collect();
-    let model = model::graphline(input, &mut errors);
+    let model = graphline::resolve(input, &mut errors);
     finish(Kind::Graphline, model, &exprs, &errors)
 }
 

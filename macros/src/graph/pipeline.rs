@@ -1,0 +1,82 @@
+//! Lowers `pipeline![a, b, c]` into the graphline model: unnamed children,
+//! each stage's `outbox` linked to the next stage's `inbox` and its `signal`
+//! to the next stage's `control`.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::Expr;
+
+use super::errors::Errors;
+use super::messages;
+use super::model::{Access, Child, Handles, Kind, Link, Model, Passthrough, Port};
+use super::parse;
+use super::text;
+
+/// Lowers `pipeline![..]` stages.
+pub(crate) fn lower(stages: Vec<(Expr, Option<Span>)>, errors: &mut Errors) -> Option<Model> {
+    if stages.is_empty() {
+        errors.at(
+            Span::call_site(),
+            "a pipeline needs at least one stage, as in `pipeline![Source::new(), Sink::new()]`",
+        );
+        return None;
+    }
+    let bounds: Vec<_> = stages.iter().map(|(e, _)| parse::expr_bounds(e)).collect();
+    let describe: Vec<_> = stages
+        .iter()
+        .enumerate()
+        .map(|(i, (e, _))| {
+            format!(
+                "stage {} (`{}`)",
+                i + 1,
+                text::quote_expr(e.to_token_stream())
+            )
+        })
+        .collect();
+    let stage_port = |child: usize, access| Port {
+        child,
+        access,
+        lo: bounds[child].0,
+        hi: bounds[child].1,
+    };
+    let mut links = Vec::new();
+    for i in 1..stages.len() {
+        // The comma before stage `i` (it exists: a later stage follows it).
+        let comma = stages[i - 1].1.unwrap_or(bounds[i].0);
+        let op = [comma, comma];
+        links.push(Link {
+            op,
+            from: stage_port(i - 1, Access::MaybeOutbox),
+            to: stage_port(i, Access::MaybeInbox),
+            capacity: None,
+            messages: Some(messages::pipeline_link(&describe[i - 1], &describe[i])),
+        });
+        // Each stage hears on `control` that the one before it finished.
+        links.push(Link {
+            op,
+            from: stage_port(i - 1, Access::Signal),
+            to: stage_port(i, Access::Control),
+            capacity: None,
+            messages: None,
+        });
+    }
+    let last = stages.len() - 1;
+    let builtin = |port: Port| Passthrough {
+        op: [port.lo, port.lo],
+        whole: [port.lo, port.hi],
+        port,
+        wrong_kind: None,
+        mismatch: None,
+    };
+    Some(Model {
+        kind: Kind::Pipeline,
+        control: Some(builtin(stage_port(0, Access::Control))),
+        signal: Some(builtin(stage_port(last, Access::Signal))),
+        handles: Handles::Pipeline { first: 0, last },
+        children: stages
+            .into_iter()
+            .map(|(expr, _)| Child { name: None, expr })
+            .collect(),
+        links,
+    })
+}
