@@ -223,28 +223,26 @@ fn component(input: ParseStream<'_>) -> syn::Result<ComponentDecl> {
 /// own outside parentheses, so each chunk parses (and fails) on its own.
 fn links(tokens: TokenStream, errors: &mut Errors) -> Vec<LinkDecl> {
     let mut out = Vec::new();
-    let mut chunk = Vec::new();
-    let mut tokens = tokens.into_iter().peekable();
-    loop {
-        let next = tokens.next();
-        let at_comma = matches!(&next, Some(TokenTree::Punct(p)) if p.as_char() == ',');
-        if !at_comma && next.is_some() {
-            chunk.extend(next);
-            continue;
-        }
-        if chunk.is_empty() {
-            if let Some(comma) = next {
-                errors.at(comma.span(), "expected a link before this `,`");
+    let mut chunk = TokenStream::new();
+    // The end (`None`) closes the last chunk, as a comma would.
+    for token in tokens.into_iter().map(Some).chain([None]) {
+        match token {
+            Some(TokenTree::Punct(p)) if p.as_char() == ',' => {
+                if chunk.is_empty() {
+                    errors.at(p.span(), "expected a link before this `,`");
+                    continue;
+                }
+            }
+            Some(other) => {
+                chunk.extend([other]);
                 continue;
             }
-            break;
+            None if chunk.is_empty() => break,
+            None => {}
         }
-        match link.parse2(chunk.drain(..).collect()) {
+        match link.parse2(std::mem::take(&mut chunk)) {
             Ok(decl) => out.push(decl),
             Err(e) => errors.push(e),
-        }
-        if next.is_none() {
-            break;
         }
     }
     out
@@ -295,13 +293,9 @@ fn endpoint(input: ParseStream<'_>) -> syn::Result<EndpointDecl> {
         })?;
         Owner::Child(name)
     };
-    let owner_text = match &owner {
-        Owner::SelfPort(_) => "self".to_owned(),
-        Owner::Child(name) => name.to_string(),
-    };
-    let owner_span = match &owner {
-        Owner::SelfPort(span) => *span,
-        Owner::Child(name) => name.span(),
+    let (owner_text, owner_span) = match &owner {
+        Owner::SelfPort(span) => ("self".to_owned(), *span),
+        Owner::Child(name) => (name.to_string(), name.span()),
     };
     if !input.peek(Token![.]) {
         return Err(syn::Error::new(
