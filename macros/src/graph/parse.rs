@@ -227,12 +227,11 @@ fn links(tokens: TokenStream, errors: &mut Errors) -> Vec<LinkDecl> {
     // The end (`None`) closes the last chunk, as a comma would.
     for token in tokens.into_iter().map(Some).chain([None]) {
         match token {
-            Some(TokenTree::Punct(p)) if p.as_char() == ',' => {
-                if chunk.is_empty() {
-                    errors.at(p.span(), "expected a link before this `,`");
-                    continue;
-                }
+            Some(TokenTree::Punct(p)) if p.as_char() == ',' && chunk.is_empty() => {
+                errors.at(p.span(), "expected a link before this `,`");
+                continue;
             }
+            Some(TokenTree::Punct(p)) if p.as_char() == ',' => {}
             Some(other) => {
                 chunk.extend([other]);
                 continue;
