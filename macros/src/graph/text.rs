@@ -108,3 +108,45 @@ impl Writer {
         self.wordlike = wordlike;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::quote_expr;
+
+    fn quoted(source: &str) -> String {
+        quote_expr(source.parse().unwrap())
+    }
+
+    #[test]
+    fn keeps_the_source_spacing() {
+        assert_eq!(quoted("Numbers::new(1..=10)"), "Numbers::new(1..=10)");
+        assert_eq!(quoted("Split::new( 3 , \"x\" )"), "Split::new( 3 , \"x\" )");
+        assert_eq!(
+            quoted("pipeline![A::new(), B::new()]"),
+            "pipeline![A::new(), B::new()]"
+        );
+    }
+
+    #[test]
+    fn collapses_whitespace() {
+        assert_eq!(
+            quoted("Numbers\n    ::new(\n  1,\n  2)"),
+            "Numbers ::new( 1, 2)"
+        );
+    }
+
+    #[test]
+    fn shortens_long_expressions_by_eliding_brackets() {
+        assert_eq!(
+            quoted("Numbers::with_range(first_number_to_send, last_number_to_send)"),
+            "Numbers::with_range(..)"
+        );
+    }
+
+    #[test]
+    fn cuts_what_eliding_would_empty() {
+        let text =
+            quoted("{ let numbers_for_the_pipeline = Numbers::new(); numbers_for_the_pipeline }");
+        assert_eq!(text, "{ let numbers_for_the_pipeline = Number…");
+    }
+}
