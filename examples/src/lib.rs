@@ -1,1 +1,4 @@
-//! Examples live in `examples/`.
+//! Components shared by the example programs in this folder, kept in a library
+//! so the tests in `tests/` check the same code the examples run.
+
+pub mod logs;

@@ -44,6 +44,9 @@ use crate::{Context, Control, Error};
 ///         Ok(())
 ///     }
 /// }
+///
+/// let (tx, rx) = (Double::new(), Double::new());
+/// # let _ = (tx, rx);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a component",

@@ -9,6 +9,7 @@
 //! and sends `signal` when they have all ended.
 
 use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -63,6 +64,13 @@ impl<C: Component> IntoPart for C {
     type Part = Node<C>;
     fn into_part(self) -> Node<C> {
         Node::new(self)
+    }
+}
+
+impl<C: Component> IntoPart for Node<C> {
+    type Part = Self;
+    fn into_part(self) -> Self {
+        self
     }
 }
 
@@ -197,10 +205,10 @@ impl Drop for GroupGuard {
                     .get_or_insert_with(|| (self.name.clone(), reason.clone()));
             }
             group.remaining.set(group.remaining.get() - 1);
-            if group.remaining.get() == 0 {
-                if let Some(w) = group.waker.borrow_mut().take() {
-                    w.wake();
-                }
+            if group.remaining.get() == 0
+                && let Some(w) = group.waker.borrow_mut().take()
+            {
+                w.wake();
             }
         }
     }
@@ -252,7 +260,10 @@ impl Graph<()> {
 }
 
 impl<H> Graph<H> {
-    /// Adds a child. Children start in the order they were added.
+    /// Adds a child part (a [`Node`] or another graph; wrap a component with
+    /// [`Node::new`]). Children start in the order they were added; `None`
+    /// names it after its type (or `pipeline`, `graphline`), numbered when
+    /// that name is taken.
     #[must_use]
     pub fn child(mut self, name: Option<&'static str>, part: impl Part) -> Self {
         self.children.push((name, Box::new(part)));
@@ -353,16 +364,9 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
             spawner.groups.push(g.clone());
         }
         let before = spawner.core.spawned();
-        let mut taken = Vec::new();
+        let mut names = UniqueNames::default();
         for (name, child) in children {
-            let base = name.unwrap_or_else(|| child.default_name());
-            let mut unique = base.to_owned();
-            let mut n = 1;
-            while taken.contains(&unique) {
-                n += 1;
-                unique = format!("{base}{n}");
-            }
-            taken.push(unique.clone());
+            let unique = names.claim(name.unwrap_or_else(|| child.default_name()));
             let child_path = if path.is_empty() {
                 unique
             } else {
@@ -394,6 +398,30 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
                     guard.outcome = Some(Outcome::Finished);
                 }),
             );
+        }
+    }
+}
+
+/// Child names within one graph: the name asked for, or that name with the
+/// lowest free number appended (`relay`, `relay2`, ...).
+#[derive(Default)]
+struct UniqueNames {
+    taken: HashSet<String>,
+    next_suffix: HashMap<&'static str, usize>,
+}
+
+impl UniqueNames {
+    fn claim(&mut self, base: &'static str) -> String {
+        if self.taken.insert(base.to_owned()) {
+            return base.to_owned();
+        }
+        let n = self.next_suffix.entry(base).or_insert(1);
+        loop {
+            *n += 1;
+            let candidate = format!("{base}{n}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
         }
     }
 }
