@@ -510,6 +510,24 @@ fn main() {
     }
 
     println!();
+    let long = messages * 10;
+    println!(
+        "idle components beside a pipeline: {long} messages through {STAGES} relays, with and \
+         without {idle} idle components in the same system, median of {rounds}"
+    );
+    let alone = median((0..rounds).map(|_| myelin_pipeline(long, 0)).collect());
+    let beside = median((0..rounds).map(|_| myelin_pipeline(long, idle)).collect());
+    let long_hops = long * (STAGES as u64 + 1);
+    println!("| system | M hops/s | relative |");
+    println!("|---|---:|---:|");
+    println!("| pipeline alone | {:.1} | 1.00 |", rate(long_hops, alone));
+    println!(
+        "| pipeline + {idle} idle components | {:.1} | {:.2} |",
+        rate(long_hops, beside),
+        rate(long_hops, beside) / rate(long_hops, alone)
+    );
+
+    println!();
     println!("ring: {ring_nodes} components, one token, {ring_hops} hops, median of {rounds}");
     let m = median(
         (0..rounds)

@@ -17,7 +17,7 @@ use crate::scheduler::local;
 /// fields of `self`, so sending and receiving read as `self.outbox.send(x)`;
 /// the context carries only what every component has.
 pub struct Context {
-    name: Box<str>,
+    name: Arc<str>,
     control: Inbox<Control>,
     signal: Outbox<Control>,
     inboxes: Box<[Arc<dyn Readiness>]>,
@@ -25,7 +25,7 @@ pub struct Context {
 
 impl Context {
     pub(crate) fn new(
-        name: Box<str>,
+        name: Arc<str>,
         control: Inbox<Control>,
         signal: Outbox<Control>,
         inboxes: Box<[Arc<dyn Readiness>]>,
@@ -58,13 +58,57 @@ impl Context {
     }
 
     /// Pauses until a message is waiting in any inbox (including `control`),
-    /// or the component is woken for another reason (an inbox reaching end of
-    /// stream, room appearing downstream).
+    /// an inbox reaches end of stream, or the component is woken for another
+    /// reason (room appearing downstream).
     ///
-    /// Returns at once if a message is already waiting, so "handle what is
-    /// there, then pause" cannot strand a message (Axon's `pause()` could).
-    /// Like a condition variable it may return without a message: re-check
-    /// the inboxes after it returns.
+    /// Level-triggered: returns at once if a message is already waiting, or
+    /// an inbox has ended and no receive on it has returned `None`/`Closed`
+    /// yet. So "handle what is there, then pause" can neither strand a message
+    /// (Axon's `pause()` could) nor sleep through the end of the stream. Like a
+    /// condition variable it may also return with nothing to do: re-check the
+    /// inboxes after it returns.
+    ///
+    /// ```
+    /// use myelin::prelude::*;
+    /// use myelin::TryRecvError;
+    ///
+    /// /// Adds up two streams in whatever order their numbers arrive.
+    /// #[component]
+    /// struct Merge {
+    ///     /// One stream.
+    ///     left: Inbox<u32>,
+    ///     /// The other.
+    ///     right: Inbox<u32>,
+    ///     #[state(default)]
+    ///     total: u32,
+    /// }
+    ///
+    /// impl Component for Merge {
+    ///     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+    ///         let (mut left, mut right) = (true, true);
+    ///         while left || right {
+    ///             left = left && drain(&mut self.left, &mut self.total);
+    ///             right = right && drain(&mut self.right, &mut self.total);
+    ///             if left || right {
+    ///                 cx.pause().await;
+    ///             }
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// /// Adds what is queued; `false` once the stream has ended.
+    /// fn drain(inbox: &mut Inbox<u32>, total: &mut u32) -> bool {
+    ///     loop {
+    ///         match inbox.try_recv() {
+    ///             Ok(n) => *total += n,
+    ///             Err(TryRecvError::Empty) => return true,
+    ///             Err(TryRecvError::Closed) => return false,
+    ///         }
+    ///     }
+    /// }
+    /// # let _ = Merge::new();
+    /// ```
     pub fn pause(&mut self) -> Pause<'_> {
         Pause {
             inboxes: &self.inboxes,
@@ -84,6 +128,22 @@ impl Context {
     /// [`run`](crate::run) returns.
     pub fn shutdown_system(&self) {
         local::request_shutdown();
+    }
+
+    /// Reads what is left on `control` once the body has returned. An
+    /// upstream `Finished` left unread says nothing the end of the data
+    /// stream did not; anything else (a `Shutdown` nobody acted on) is
+    /// reported as undelivered.
+    pub(crate) fn settle_control(&mut self) {
+        let mut unread = 0;
+        while let Ok(msg) = self.control.try_recv() {
+            if !matches!(msg, Control::Finished { .. }) {
+                unread += 1;
+            }
+        }
+        if unread > 0 {
+            local::record_backlog("control", unread);
+        }
     }
 
     pub(crate) fn finish(&mut self, outcome: &crate::Outcome) {

@@ -4,7 +4,9 @@
 //! silently; a myelin run ends with a [`Report`] that names every component,
 //! how it ended, and every message it left unread.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// How a component ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,45 +112,71 @@ impl fmt::Display for Report {
 }
 
 /// Collects a report while the system runs.
+///
+/// A component gets its entry when it ends (or first leaves messages
+/// behind), not when it starts: a million idle components cost the report
+/// nothing until they are cancelled.
 #[derive(Default)]
 pub(crate) struct ReportBuilder {
-    entries: Vec<(String, Option<Outcome>, Vec<Undelivered>)>,
+    entries: Vec<Entry>,
+    by_seq: HashMap<usize, usize>,
+}
+
+struct Entry {
+    seq: usize,
+    name: Arc<str>,
+    outcome: Option<Outcome>,
+    undelivered: Vec<Undelivered>,
 }
 
 impl ReportBuilder {
-    pub(crate) fn add(&mut self, name: String) -> usize {
-        self.entries.push((name, None, Vec::new()));
-        self.entries.len() - 1
+    fn entry(&mut self, seq: usize, name: &Arc<str>) -> &mut Entry {
+        let index = *self.by_seq.entry(seq).or_insert_with(|| {
+            self.entries.push(Entry {
+                seq,
+                name: name.clone(),
+                outcome: None,
+                undelivered: Vec::new(),
+            });
+            self.entries.len() - 1
+        });
+        &mut self.entries[index]
     }
 
-    pub(crate) fn outcome(&mut self, index: usize, outcome: Outcome) {
-        let slot = &mut self.entries[index].1;
+    pub(crate) fn outcome(&mut self, seq: usize, name: &Arc<str>, outcome: Outcome) {
+        let slot = &mut self.entry(seq, name).outcome;
         // A failure is never overwritten by a later, milder outcome.
         if !matches!(slot, Some(Outcome::Failed(_))) {
             *slot = Some(outcome);
         }
     }
 
-    pub(crate) fn outcome_if_unset(&mut self, index: usize, outcome: Outcome) {
-        let slot = &mut self.entries[index].1;
-        if slot.is_none() {
-            *slot = Some(outcome);
-        }
+    pub(crate) fn outcome_if_unset(&mut self, seq: usize, name: &Arc<str>, outcome: Outcome) {
+        self.entry(seq, name).outcome.get_or_insert(outcome);
     }
 
-    pub(crate) fn backlog(&mut self, index: usize, port: &'static str, count: usize) {
-        self.entries[index].2.push(Undelivered { port, count });
+    pub(crate) fn backlog(
+        &mut self,
+        seq: usize,
+        name: &Arc<str>,
+        port: &'static str,
+        count: usize,
+    ) {
+        self.entry(seq, name)
+            .undelivered
+            .push(Undelivered { port, count });
     }
 
-    pub(crate) fn finish(self) -> Report {
+    pub(crate) fn finish(mut self) -> Report {
+        self.entries.sort_by_key(|e| e.seq);
         Report {
             components: self
                 .entries
                 .into_iter()
-                .map(|(name, outcome, undelivered)| ComponentReport {
-                    name,
-                    outcome: outcome.unwrap_or(Outcome::Cancelled),
-                    undelivered,
+                .map(|e| ComponentReport {
+                    name: e.name.to_string(),
+                    outcome: e.outcome.unwrap_or(Outcome::Cancelled),
+                    undelivered: e.undelivered,
                 })
                 .collect(),
         }

@@ -22,7 +22,8 @@ use std::task::Poll;
 use super::registry::{self, Remote};
 use super::waker::{self, TaskKey};
 use crate::report::{Outcome, ReportBuilder};
-use crate::sync::{Arc, Ordering, lock};
+use crate::sync::{Ordering, lock};
+use std::sync::Arc;
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
 
@@ -46,7 +47,10 @@ struct Slot {
     generation: u16,
     state: State,
     future: Option<BoxFuture>,
-    report: usize,
+    /// The component's path, shared with its context.
+    name: Arc<str>,
+    /// Start order, for the report.
+    seq: usize,
 }
 
 pub(crate) struct Core {
@@ -123,8 +127,11 @@ thread_local! {
 pub(crate) fn record_backlog(port: &'static str, count: usize) {
     with_current(|core| {
         if let Some(index) = core.running.get() {
-            let report = core.slots.borrow()[index as usize].report;
-            core.report.borrow_mut().backlog(report, port, count);
+            let slots = core.slots.borrow();
+            let slot = &slots[index as usize];
+            core.report
+                .borrow_mut()
+                .backlog(slot.seq, &slot.name, port, count);
         }
     });
 }
@@ -133,8 +140,11 @@ pub(crate) fn record_backlog(port: &'static str, count: usize) {
 pub(crate) fn record_outcome(outcome: Outcome) {
     with_current(|core| {
         if let Some(index) = core.running.get() {
-            let report = core.slots.borrow()[index as usize].report;
-            core.report.borrow_mut().outcome(report, outcome);
+            let slots = core.slots.borrow();
+            let slot = &slots[index as usize];
+            core.report
+                .borrow_mut()
+                .outcome(slot.seq, &slot.name, outcome);
         }
     });
 }
@@ -177,8 +187,8 @@ impl Core {
     }
 
     /// Adds a task, runnable at once, whose outcome is reported under `name`.
-    pub(crate) fn spawn(&self, name: String, future: BoxFuture) -> TaskKey {
-        let report = self.report.borrow_mut().add(name);
+    pub(crate) fn spawn(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
+        let seq = self.spawned.get();
         let mut slots = self.slots.borrow_mut();
         let index = match self.free.borrow_mut().pop() {
             Some(i) => i,
@@ -187,7 +197,8 @@ impl Core {
                     generation: 0,
                     state: State::Free,
                     future: None,
-                    report: 0,
+                    name: Arc::from(""),
+                    seq: 0,
                 });
                 u32::try_from(slots.len() - 1).expect("more than 2^32 components")
             }
@@ -196,7 +207,8 @@ impl Core {
         slot.generation = slot.generation.wrapping_add(1);
         slot.state = State::Scheduled;
         slot.future = Some(future);
-        slot.report = report;
+        slot.name = name;
+        slot.seq = seq;
         self.live.set(self.live.get() + 1);
         self.spawned.set(self.spawned.get() + 1);
         self.queue.borrow_mut().push_back(index);
@@ -295,29 +307,41 @@ impl Core {
     /// Drops every remaining task, reporting each as `outcome` unless it
     /// already reported one.
     fn cancel_all(&self, outcome: &Outcome) {
+        // One pass in slot order; a destructor may spawn nothing (the system
+        // is stopping) but may wake others, which only touches states.
+        let mut index = 0;
         loop {
             let next = {
                 let mut slots = self.slots.borrow_mut();
-                slots
-                    .iter_mut()
-                    .enumerate()
-                    .find(|(_, s)| s.future.is_some())
-                    .map(|(i, s)| (i as u32, s.future.take(), s.report))
+                let Some(slot) = slots.get_mut(index) else {
+                    break;
+                };
+                slot.future.take().map(|f| (f, slot.seq, slot.name.clone()))
             };
-            let Some((index, future, report)) = next else {
-                break;
-            };
-            self.report
-                .borrow_mut()
-                .outcome_if_unset(report, outcome.clone());
-            self.running.set(Some(index));
-            if let Some(f) = future {
-                drop_quietly(f);
+            if let Some((future, seq, name)) = next {
+                self.report
+                    .borrow_mut()
+                    .outcome_if_unset(seq, &name, outcome.clone());
+                let index = u32::try_from(index).expect("slot index fits u32");
+                self.running.set(Some(index));
+                drop_quietly(future);
+                self.running.set(None);
+                self.release(index);
             }
-            self.running.set(None);
-            self.release(index);
+            index += 1;
         }
         self.queue.borrow_mut().clear();
+    }
+
+    /// Gives back a run queue that grew for a crowd (a million components
+    /// starting at once) and now holds a few: a ring buffer much larger than
+    /// its contents spreads a small working set over many cache lines.
+    fn trim_queue(&self) {
+        let mut queue = self.queue.borrow_mut();
+        let keep = (queue.len() * 4).max(256);
+        if queue.capacity() > keep * 4 {
+            queue.shrink_to(keep);
+        }
     }
 
     fn take_remote(&self) -> bool {
@@ -347,6 +371,7 @@ impl Core {
                 if since_remote == REMOTE_CHECK_INTERVAL {
                     since_remote = 0;
                     self.take_remote();
+                    self.trim_queue();
                 }
             }
             if self.shutdown.get() {
