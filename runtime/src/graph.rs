@@ -67,6 +67,9 @@ impl<C: Component> IntoPart for C {
     }
 }
 
+// Hidden from "other types implement" hints: the error for a non-component
+// should talk about components, not the runtime's wrapper types.
+#[diagnostic::do_not_recommend]
 impl<C: Component> IntoPart for Node<C> {
     type Part = Self;
     fn into_part(self) -> Self {
@@ -74,6 +77,7 @@ impl<C: Component> IntoPart for Node<C> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<H: Clone + Send + 'static> IntoPart for Graph<H> {
     type Part = Self;
     fn into_part(self) -> Self {
