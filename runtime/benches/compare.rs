@@ -195,8 +195,7 @@ fn myelin_pipeline(messages: u64, idle: usize) -> Duration {
     myelin::link(&prev, &sink.handles().inbox, None).unwrap();
     graph = graph.child(Some("sum"), sink);
     myelin::run(graph).unwrap();
-    let d = elapsed.lock().unwrap().expect("sink finished");
-    d
+    elapsed.lock().unwrap().expect("sink finished")
 }
 
 /// `n` relays in a ring with no token: every one waits forever.
@@ -240,8 +239,7 @@ fn myelin_idle_bytes(n: usize) -> f64 {
         Node::new(Probe::new(baseline, n, result.clone())),
     );
     myelin::run(graph).unwrap();
-    let bytes = result.lock().unwrap().expect("probe ran");
-    bytes
+    result.lock().unwrap().expect("probe ran")
 }
 
 fn tokio_pipeline(messages: u64) -> Duration {

@@ -153,6 +153,10 @@ impl<C: Component> Part for Node<C> {
 /// A plain `fn` returning an `async move` block, not an `async fn`: the block
 /// captures its three values once, where an `async fn` keeps the arguments and
 /// their rebindings apart and nearly doubles every idle component's size.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn doubles the future's size; see above"
+)]
 fn drive<C: Component>(
     mut component: C,
     mut cx: Context,
