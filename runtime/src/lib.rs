@@ -1,7 +1,128 @@
-//! myelin: typed, compile-time-checked components wired into pipelines and
-//! graphlines, run on a generator scheduler.
+//! Typed components wired into pipelines and graphlines, checked at compile
+//! time and run on a generator scheduler.
 //!
-//! TODO(crate docs) — filled in below.
+//! myelin re-imagines Kamaelia's Axon for Rust. A **component** is a struct
+//! marked [`#[component]`](macro@component) whose [`Inbox<T>`] and
+//! [`Outbox<T>`] fields are its ports; its behaviour is an `async` body
+//! ([`Component::main`]) that receives, sends and pauses. Components are
+//! wired with [`pipeline!`] and [`graphline!`], and a link between an outbox
+//! and an inbox of different message types does not compile: the error names
+//! both ports and both types. [`run`] drives the system until every component
+//! has ended and returns a [`Report`].
+//!
+//! ```
+//! use myelin::prelude::*;
+//!
+//! /// Sends the numbers in a range.
+//! #[component]
+//! pub struct Numbers {
+//!     /// The numbers, in order.
+//!     outbox: Outbox<i64>,
+//!     range: std::ops::RangeInclusive<i64>,
+//! }
+//!
+//! impl Component for Numbers {
+//!     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+//!         for n in self.range.clone() {
+//!             self.outbox.send(n).await?;
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//!
+//! /// Doubles every number it receives.
+//! #[component]
+//! pub struct Double {
+//!     /// Numbers to double.
+//!     inbox: Inbox<i64>,
+//!     /// The doubled numbers.
+//!     outbox: Outbox<i64>,
+//! }
+//!
+//! impl Component for Double {
+//!     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+//!         // Pauses until a message arrives; `None` once upstream has
+//!         // finished and everything it sent has been read.
+//!         while let Some(n) = self.inbox.recv().await {
+//!             self.outbox.send(n * 2).await?;
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//!
+//! /// Adds up what it receives and checks the total.
+//! #[component]
+//! pub struct Check {
+//!     /// Numbers to add.
+//!     inbox: Inbox<i64>,
+//!     expected: i64,
+//! }
+//!
+//! impl Component for Check {
+//!     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+//!         let mut total = 0;
+//!         while let Some(n) = self.inbox.recv().await {
+//!             total += n;
+//!         }
+//!         if total == self.expected {
+//!             Ok(())
+//!         } else {
+//!             Err(Error::msg(format!("total {total}, expected {}", self.expected)))
+//!         }
+//!     }
+//! }
+//!
+//! fn main() -> Result<(), myelin::Error> {
+//!     let system = graphline! {
+//!         components {
+//!             numbers: Numbers::new(1..=10),
+//!             double: Double::new(),
+//!             check: Check::new(110),
+//!         }
+//!         links {
+//!             numbers.outbox -> double.inbox,
+//!             double.outbox -> check.inbox,
+//!         }
+//!     };
+//!     let report = myelin::run(system)?;
+//!     assert_eq!(report.components().len(), 3);
+//!
+//!     // The same chain, as a pipeline.
+//!     myelin::run(pipeline![Numbers::new(1..=10), Double::new(), Check::new(110)])?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Why the body looks like this
+//!
+//! The body is an ordinary `async fn` that takes `&mut self` and a
+//! [`Context`]. Ports stay fields of `self`, so a send reads
+//! `self.outbox.send(x)` and the borrow checker sees which port is used; the
+//! context carries only what every component has (its name, the built-in
+//! `control` inbox and `signal` outbox, [`Context::pause`],
+//! [`Context::yield_now`], [`Context::shutdown_system`]). `recv` and `send`
+//! do not take the context: the scheduler reaches the running component
+//! through a thread-local, which keeps bodies as short as the Axon original.
+//!
+//! # What the runtime guarantees
+//!
+//! - **No silent loss.** A send on an unlinked outbox, or to a component that
+//!   has finished, is an `Err` carrying the message ([`SendError`]). Messages
+//!   left unread when a component ends are counted in the [`Report`].
+//! - **Backpressure.** Inboxes are unbounded unless given a capacity; a full
+//!   bounded inbox makes [`Outbox::send`] wait and [`Outbox::try_send`] hand
+//!   the message back.
+//! - **Failures are isolated.** A body that returns `Err` or panics ends only
+//!   that component: [`Control::Failed`] goes out on its `signal`, the rest
+//!   keeps running, and `run` returns an [`Error`] carrying the report.
+//! - **Nothing hangs silently.** If every remaining component waits for a
+//!   message that nothing can send, `run` reports them as
+//!   [`Outcome::Stalled`] instead of blocking forever.
+//! - **Idle components cost nothing.** A paused component is not in the run
+//!   queue; a delivery puts it back.
+//!
+//! See the book (`book/` in the repository) for a guided tour, and
+//! `BENCHMARKS.md` for measured costs.
 
 #![doc(test(attr(deny(warnings))))]
 
@@ -21,7 +142,12 @@ pub use context::{Context, Pause, YieldNow};
 pub use control::Control;
 pub use error::{Error, SendError, SendErrorKind, TryRecvError};
 pub use graph::{Graph, IntoPart, Node, Part, run};
-pub use myelin_macros::{component, graphline, pipeline};
+#[doc = include_str!("../../macros/doc/component.md")]
+pub use myelin_macros::component;
+#[doc = include_str!("../../macros/doc/graphline.md")]
+pub use myelin_macros::graphline;
+#[doc = include_str!("../../macros/doc/pipeline.md")]
+pub use myelin_macros::pipeline;
 pub use port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, link};
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
 
