@@ -6,6 +6,7 @@
 //! ```text
 //! cargo bench -p myelin --bench compare            # full size
 //! cargo bench -p myelin --bench compare -- --quick # smaller, for a smoke run
+//! cargo bench -p myelin --bench compare -- --ring-only # one myelin ring run, for profiling
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -473,6 +474,11 @@ fn rate(hops: u64, d: Duration) -> f64 {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--ring-only") {
+        let d = myelin_ring(1000, 1_000_000);
+        println!("ring {:.1} M hops/s", rate(1_000_000, d));
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let rounds = if quick { 3 } else { 7 };
     let messages: u64 = if quick { 100_000 } else { 1_000_000 };
@@ -490,9 +496,6 @@ fn main() {
         rows.push((name, rate(hops, d)));
     };
     measure("myelin generators", &|| myelin_pipeline(messages, 0));
-    measure("myelin, 1M idle components beside", &|| {
-        myelin_pipeline(messages, idle)
-    });
     measure("tokio current-thread + unbounded mpsc", &|| {
         tokio_pipeline(messages)
     });
