@@ -385,6 +385,12 @@ impl Core {
                 continue;
             }
             if self.remote.outstanding.load(Ordering::Acquire) == 0 {
+                // A waker's last use may have been a wake that landed after
+                // the look above: its release (ordered after the queue push)
+                // is what made the count zero, so look once more.
+                if self.take_remote() {
+                    continue;
+                }
                 // No task is runnable and no waker exists outside the
                 // scheduler's own links: nothing can ever happen again.
                 self.cancel_all(&Outcome::Stalled);

@@ -74,7 +74,7 @@ pub(crate) fn release(id: u16) {
         // the id was reused, and must not wrap the new scheduler's count.
         let _ = r
             .outstanding
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+            .fetch_update(Ordering::Release, Ordering::Relaxed, |n| n.checked_sub(1));
     }
 }
 
