@@ -6,7 +6,8 @@
 //! ```text
 //! cargo bench -p myelin --bench compare            # full size
 //! cargo bench -p myelin --bench compare -- --quick # smaller, for a smoke run
-//! cargo bench -p myelin --bench compare -- --ring-only # one myelin ring run, for profiling
+//! cargo bench -p myelin --bench compare -- --ring-only     # one myelin ring run, for profiling
+//! cargo bench -p myelin --bench compare -- --pipeline-only # one myelin pipeline run, for profiling
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -474,6 +475,11 @@ fn rate(hops: u64, d: Duration) -> f64 {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--pipeline-only") {
+        let d = myelin_pipeline(1_000_000, 0);
+        println!("pipeline {:.1} M hops/s", rate(11_000_000, d));
+        return;
+    }
     if std::env::args().any(|a| a == "--ring-only") {
         let d = myelin_ring(1000, 1_000_000);
         println!("ring {:.1} M hops/s", rate(1_000_000, d));

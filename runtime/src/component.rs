@@ -8,7 +8,7 @@
 
 use std::future::Future;
 
-use crate::port::{AnyInbox, InboxPort, OutboxPort};
+use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort};
 use crate::{Context, Control, Error};
 
 /// The behaviour of a component.
@@ -106,4 +106,8 @@ pub trait Ports: Send + Sized + 'static {
     /// Calls `visit` on every inbox field.
     #[doc(hidden)]
     fn for_each_inbox(&self, visit: &mut dyn FnMut(&dyn AnyInbox));
+
+    /// Calls `visit` on every outbox field.
+    #[doc(hidden)]
+    fn for_each_outbox(&mut self, visit: &mut dyn FnMut(&mut dyn AnyOutbox));
 }

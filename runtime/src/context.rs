@@ -183,6 +183,13 @@ impl Future for Pause<'_> {
         if self.waited {
             return Poll::Ready(());
         }
+        // A pause that returns at once (a message nobody reads, say) still
+        // spends budget, so a loop around it cannot starve the others.
+        if !local::consume_budget() {
+            self.waited = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
         // Register on every inbox before deciding: a message landing between
         // two checks then still wakes us.
         let mut ready = false;

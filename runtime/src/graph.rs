@@ -19,7 +19,7 @@ use std::task::{Poll, Waker};
 
 use crate::component::Component;
 use crate::error::panic_message;
-use crate::port::{AnyInbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness, link};
+use crate::port::{AnyInbox, AnyOutbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness, link};
 use crate::report::Outcome;
 use crate::scheduler::local::{self, Core};
 use crate::{Context, Control, Error};
@@ -125,10 +125,12 @@ impl<C: Component> Part for Node<C> {
 
     fn start(self, path: String, spawner: &mut Spawner<'_>) {
         let Self {
-            component,
+            mut component,
             control,
-            signal,
+            mut signal,
         } = self;
+        component.for_each_outbox(&mut |outbox| outbox.seal());
+        signal.seal();
         let path = if path.is_empty() {
             C::INFO.name.to_owned()
         } else {
@@ -598,6 +600,9 @@ mod size_probe {
         fn handles(&self, _: InboxPort<Control>, _: OutboxPort<Control>) {}
         fn for_each_inbox(&self, v: &mut dyn FnMut(&dyn AnyInbox)) {
             v(&self.inbox);
+        }
+        fn for_each_outbox(&mut self, v: &mut dyn FnMut(&mut dyn crate::port::AnyOutbox)) {
+            v(&mut self.outbox);
         }
     }
     impl Component for Relay {

@@ -164,7 +164,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::component::{ComponentInfo, PortInfo, Ports};
     pub use crate::graph::{Graph, IntoPart, Part, Spawner};
-    pub use crate::port::{AnyInbox, InboxPort, OutboxPort};
+    pub use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort};
     pub use crate::wiring::{
         ChildPorts, MaybeInbox, MaybeOutbox, NoPort, PipelinePorts, add_child,
     };
@@ -197,6 +197,7 @@ pub mod __private {
         inbox_port: fn(&Inbox<T>) -> InboxPort<T>,
         outbox_port: fn(&Outbox<T>) -> OutboxPort<T>,
         any_inbox: for<'a> fn(&'a Inbox<T>) -> &'a dyn AnyInbox,
+        any_outbox: for<'a> fn(&'a mut Outbox<T>) -> &'a mut dyn AnyOutbox,
     }
 
     /// The port operations for `T`, checking that `T` can be a message.
@@ -210,6 +211,7 @@ pub mod __private {
             inbox_port: Inbox::port,
             outbox_port: Outbox::port,
             any_inbox: |inbox| inbox,
+            any_outbox: |outbox| outbox,
         }
     }
 
@@ -233,6 +235,11 @@ pub mod __private {
         /// The inbox as the runtime's type-erased view.
         pub fn any_inbox(self, inbox: &Inbox<T>) -> &dyn AnyInbox {
             (self.any_inbox)(inbox)
+        }
+
+        /// The outbox as the runtime's type-erased view.
+        pub fn any_outbox(self, outbox: &mut Outbox<T>) -> &mut dyn AnyOutbox {
+            (self.any_outbox)(outbox)
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use myelin::__private::{AnyInbox, ComponentInfo, InboxPort, OutboxPort, Ports};
+use myelin::__private::{AnyInbox, AnyOutbox, ComponentInfo, InboxPort, OutboxPort, Ports};
 use myelin::{Component, Context, Control, Error, Graph, Inbox, Node, Outbox, Outcome, Part};
 
 struct Source {
@@ -30,6 +30,9 @@ impl Ports for Source {
         }
     }
     fn for_each_inbox(&self, _: &mut dyn FnMut(&dyn AnyInbox)) {}
+    fn for_each_outbox(&mut self, visit: &mut dyn FnMut(&mut dyn AnyOutbox)) {
+        visit(&mut self.outbox);
+    }
 }
 
 impl Component for Source {
@@ -67,6 +70,7 @@ impl Ports for Sink {
     fn for_each_inbox(&self, visit: &mut dyn FnMut(&dyn AnyInbox)) {
         visit(&self.inbox);
     }
+    fn for_each_outbox(&mut self, _: &mut dyn FnMut(&mut dyn AnyOutbox)) {}
 }
 
 impl Component for Sink {

@@ -52,6 +52,21 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
     } else {
         quote!(visit)
     };
+    let outbox_visits: Vec<TokenStream> = c
+        .ports(Direction::Outbox)
+        .map(|(f, port)| {
+            let ident = &f.ident;
+            let message = &port.message;
+            quote! {
+                visit(::myelin::__private::message::<#message>().any_outbox(&mut self.#ident));
+            }
+        })
+        .collect();
+    let outbox_visit = if outbox_visits.is_empty() {
+        quote!(_visit)
+    } else {
+        quote!(visit)
+    };
 
     quote! {
         impl #impl_generics ::myelin::__private::Ports for #ident #ty_generics #where_clause {
@@ -85,6 +100,13 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
                 #visit: &mut dyn ::core::ops::FnMut(&dyn ::myelin::__private::AnyInbox),
             ) {
                 #(#visits)*
+            }
+
+            fn for_each_outbox(
+                &mut self,
+                #outbox_visit: &mut dyn ::core::ops::FnMut(&mut dyn ::myelin::__private::AnyOutbox),
+            ) {
+                #(#outbox_visits)*
             }
         }
     }

@@ -44,6 +44,10 @@ pub(crate) struct State<T> {
     /// The most messages queued at once; `usize::MAX` means unbounded (one
     /// compare on the send path, and eight bytes less than an `Option`).
     pub(crate) capacity: usize,
+    /// What a push checks the queue length against: `capacity` while the
+    /// receiver lives, zero once it is gone, so one compare on the send path
+    /// covers both "full" and "closed".
+    limit: usize,
     /// Live linked outboxes (and later, handles). When it reaches zero the
     /// receiver sees end of stream once the queue is drained.
     pub(crate) senders: u32,
@@ -90,6 +94,7 @@ impl<T> Chan<T> {
             state: UnsafeCell::new(State {
                 queue: VecDeque::new(),
                 capacity: capacity.unwrap_or(usize::MAX),
+                limit: capacity.unwrap_or(usize::MAX),
                 senders: 0,
                 ever_linked: false,
                 end_seen: false,
@@ -111,7 +116,8 @@ impl<T> Chan<T> {
     #[inline(always)]
     fn with_mode<R>(&self, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
         let owner = self.owner.load(Ordering::Acquire);
-        if owner != 0 && owner == thread_token() {
+        // Tokens are never zero, so a shared chan (owner zero) fails this too.
+        if owner == thread_token() {
             // SAFETY: in local mode every access happens on the owning thread,
             // checked just above, and no access re-enters `with_mode`: `f`
             // never runs user code (messages are only moved, never dropped,
@@ -146,11 +152,20 @@ impl<T> Chan<T> {
     /// Pushes a message, waking the receiver if it waits.
     #[inline]
     pub(crate) fn push(&self, msg: T) -> Result<(), Refused<T>> {
-        let wake = self.with(|s| {
-            if s.rx_closed {
-                return Err(Refused::Closed(msg));
-            }
-            if s.queue.len() >= s.capacity {
+        let wake = self.with_mode(|s, local| {
+            if s.queue.len() >= s.limit {
+                if s.rx_closed {
+                    return Err(Refused::Closed(msg));
+                }
+                // The caller has no waker to give, but the component running
+                // it is known: wake it when room appears, so "try, then
+                // pause" works as it did in Axon.
+                if let Some(waker) = crate::scheduler::local::current_waker() {
+                    let parked = s.tx_wakers.get_or_insert_with(Box::default);
+                    if !parked.iter().any(|w| w.will_wake(&waker)) {
+                        parked.push(WakeRef::new(&waker, local));
+                    }
+                }
                 return Err(Refused::Full(msg));
             }
             s.queue.push_back(msg);
@@ -170,10 +185,10 @@ impl<T> Chan<T> {
         let wake = self.with_mode(
             #[inline(always)]
             |s, local| {
-                if s.rx_closed {
-                    return Err(Refused::Closed(msg));
-                }
-                if s.queue.len() >= s.capacity {
+                if s.queue.len() >= s.limit {
+                    if s.rx_closed {
+                        return Err(Refused::Closed(msg));
+                    }
                     let parked = s.tx_wakers.get_or_insert_with(Box::default);
                     if !parked.iter().any(|w| w.will_wake(waker)) {
                         parked.push(WakeRef::new(waker, local));
@@ -216,13 +231,27 @@ impl<T> Chan<T> {
     /// there, in the same critical section as the check.
     #[inline(always)]
     pub(crate) fn take(&self, waker: Option<&Waker>) -> Take<T> {
+        self.take_inner(waker, true)
+    }
+
+    /// Takes the oldest message if there is one, without counting an empty
+    /// ended stream as seen (for iterators that only ever yield messages).
+    pub(crate) fn take_queued(&self) -> Option<T> {
+        match self.take_inner(None, false) {
+            Take::Message(m) => Some(m),
+            Take::Empty | Take::Closed => None,
+        }
+    }
+
+    #[inline(always)]
+    fn take_inner(&self, waker: Option<&Waker>, observe_end: bool) -> Take<T> {
         let (result, senders_waiting) = self.with_mode(
             #[inline(always)]
             |s, local| match s.queue.pop_front() {
                 // Only a bounded queue has parked senders.
                 Some(msg) => (Take::Message(msg), s.tx_wakers.is_some()),
                 None if s.senders == 0 => {
-                    s.end_seen = true;
+                    s.end_seen |= observe_end;
                     (Take::Closed, false)
                 }
                 None => {
@@ -262,7 +291,12 @@ impl<T> Chan<T> {
     }
 
     pub(crate) fn set_capacity(&self, capacity: Option<usize>) {
-        self.with(|s| s.capacity = capacity.unwrap_or(usize::MAX));
+        self.with(|s| {
+            s.capacity = capacity.unwrap_or(usize::MAX);
+            if !s.rx_closed {
+                s.limit = s.capacity;
+            }
+        });
     }
 
     pub(crate) fn delivered(&self) -> u64 {
@@ -305,6 +339,7 @@ impl<T> Chan<T> {
     pub(crate) fn close_receiver(&self) -> VecDeque<T> {
         let (left, senders) = self.with(|s| {
             s.rx_closed = true;
+            s.limit = 0;
             s.rx_waker = None;
             (std::mem::take(&mut s.queue), s.tx_wakers.take())
         });

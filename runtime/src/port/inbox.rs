@@ -74,8 +74,12 @@ impl<T: Send + 'static> Inbox<T> {
     }
 
     /// Takes every message queued now (Axon's `for m in self.Inbox()`).
+    ///
+    /// It yields only messages: running dry at the end of the stream does not
+    /// count as having seen the end, so a following
+    /// [`Context::pause`](crate::Context::pause) still returns for it.
     pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
-        std::iter::from_fn(|| self.try_recv().ok())
+        std::iter::from_fn(|| self.chan.take_queued())
     }
 
     /// How many messages are queued (Axon's `dataReady`).

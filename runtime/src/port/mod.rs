@@ -30,6 +30,15 @@ pub trait AnyInbox {
     fn bind_local(&self) -> std::sync::Arc<dyn Readiness>;
 }
 
+/// The type-erased view of an outbox the runtime needs.
+#[doc(hidden)]
+pub trait AnyOutbox {
+    /// Fixes the outbox's destination as its component starts: takes the
+    /// linked inbox (if any) from the shared slot and closes the slot, so the
+    /// links a running component sees never change under it.
+    fn seal(&mut self);
+}
+
 /// Whether an inbox has a message, registering a waker when it has none.
 #[doc(hidden)]
 pub trait Readiness {

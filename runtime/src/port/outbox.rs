@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use super::AnyOutbox;
 use super::chan::{Chan, Refused};
 use super::link::{OutboxPort, Slot, Target};
 use crate::error::{SendError, SendErrorKind};
@@ -108,6 +109,16 @@ impl<T: Send + 'static> Outbox<T> {
             self.target = Some(chan);
             // Port handles may still hold the slot; this outbox no longer needs it.
             self.slot = None;
+        }
+    }
+}
+
+impl<T: Send + 'static> AnyOutbox for Outbox<T> {
+    fn seal(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            if let Target::Linked(chan) = std::mem::replace(&mut *lock(&slot), Target::Taken) {
+                self.target = Some(chan);
+            }
         }
     }
 }

@@ -149,6 +149,23 @@ pub(crate) fn record_outcome(outcome: Outcome) {
     });
 }
 
+/// A waker for the component running on this thread, if any: lets an
+/// operation that has no task context (`try_send` finding a full inbox)
+/// still arrange for the component to be woken when things change.
+pub(crate) fn current_waker() -> Option<std::task::Waker> {
+    with_current(|core| {
+        let index = core.running.get()?;
+        let generation = core.slots.borrow()[index as usize].generation;
+        let key = TaskKey {
+            sched: core.id,
+            generation,
+            index,
+        };
+        Some((*waker::borrowed(key)).clone())
+    })
+    .flatten()
+}
+
 /// Asks the running system to stop.
 pub(crate) fn request_shutdown() {
     with_current(|core| core.shutdown.set(true));
