@@ -8,6 +8,7 @@
 //! cargo bench -p myelin --bench compare -- --quick # smaller, for a smoke run
 //! cargo bench -p myelin --bench compare -- --ring-only     # one myelin ring run, for profiling
 //! cargo bench -p myelin --bench compare -- --pipeline-only # one myelin pipeline run, for profiling
+//! cargo bench -p myelin --bench compare -- --memory-only   # bytes per idle myelin component
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -475,6 +476,10 @@ fn rate(hops: u64, d: Duration) -> f64 {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--memory-only") {
+        println!("memory {:.0} bytes per idle component", myelin_idle_bytes(1_000_000));
+        return;
+    }
     if std::env::args().any(|a| a == "--pipeline-only") {
         let d = myelin_pipeline(1_000_000, 0);
         println!("pipeline {:.1} M hops/s", rate(11_000_000, d));
