@@ -161,6 +161,14 @@ impl Context {
     }
 }
 
+impl Drop for Context {
+    fn drop(&mut self) {
+        // Also when the component is cancelled, not only when its body
+        // returns: an upstream `Finished` is never worth reporting.
+        self.settle_control();
+    }
+}
+
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context")

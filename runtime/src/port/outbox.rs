@@ -115,10 +115,10 @@ impl<T: Send + 'static> Outbox<T> {
 
 impl<T: Send + 'static> AnyOutbox for Outbox<T> {
     fn seal(&mut self) {
-        if let Some(slot) = self.slot.take() {
-            if let Target::Linked(chan) = std::mem::replace(&mut *lock(&slot), Target::Taken) {
-                self.target = Some(chan);
-            }
+        if let Some(slot) = self.slot.take()
+            && let Target::Linked(chan) = std::mem::replace(&mut *lock(&slot), Target::Taken)
+        {
+            self.target = Some(chan);
         }
     }
 }

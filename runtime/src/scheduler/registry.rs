@@ -20,9 +20,20 @@ pub(crate) struct Remote {
     pub(crate) outstanding: AtomicUsize,
 }
 
-static REGISTRY: std::sync::Mutex<Vec<Option<Arc<Remote>>>> = std::sync::Mutex::new(Vec::new());
+const MAX_SCHEDULERS: usize = 1 << 16;
 
-fn registry() -> std::sync::MutexGuard<'static, Vec<Option<Arc<Remote>>>> {
+struct Registry {
+    slots: Vec<Option<Arc<Remote>>>,
+    /// Where the search for a free id starts.
+    next: usize,
+}
+
+static REGISTRY: std::sync::Mutex<Registry> = std::sync::Mutex::new(Registry {
+    slots: Vec::new(),
+    next: 0,
+});
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -37,20 +48,29 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
         outstanding: AtomicUsize::new(0),
     });
     let mut reg = registry();
-    let id = match reg.iter().position(Option::is_none) {
-        Some(free) => free,
-        None => {
-            reg.push(None);
-            reg.len() - 1
-        }
+    // Ids are handed out round robin, not lowest-free first: a waker that
+    // outlives its scheduler then finds its id unused (or reused only after
+    // 65,536 more schedulers), so it cannot disturb a newer scheduler's
+    // waker count.
+    let len = reg.slots.len();
+    let id = if len < MAX_SCHEDULERS {
+        reg.slots.push(None);
+        len
+    } else {
+        let start = reg.next;
+        (0..len)
+            .map(|i| (start + i) % len)
+            .find(|&i| reg.slots[i].is_none())
+            .expect("more than 65536 schedulers alive at once")
     };
-    reg[id] = Some(remote.clone());
-    let id = u16::try_from(id).expect("more than 65536 schedulers alive at once");
+    reg.slots[id] = Some(remote.clone());
+    reg.next = id + 1;
+    let id = u16::try_from(id).expect("scheduler ids fit in 16 bits");
     (id, remote)
 }
 
 pub(crate) fn unregister(id: u16) {
-    if let Some(slot) = registry().get_mut(usize::from(id)) {
+    if let Some(slot) = registry().slots.get_mut(usize::from(id)) {
         *slot = None;
     }
 }
@@ -59,7 +79,7 @@ fn find(id: u16) -> Option<Arc<Remote>> {
     if let Some(remote) = super::local::remote_if_current(id) {
         return Some(remote);
     }
-    registry().get(usize::from(id)).cloned().flatten()
+    registry().slots.get(usize::from(id)).cloned().flatten()
 }
 
 pub(crate) fn retain(id: u16) {
