@@ -4,14 +4,14 @@
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
-    Arc, Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicUsize, Ordering},
+    Mutex, MutexGuard,
+    atomic::{AtomicUsize, Ordering},
 };
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    Arc, Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicUsize, Ordering},
+    Mutex, MutexGuard,
+    atomic::{AtomicUsize, Ordering},
 };
 
 /// An `UnsafeCell` with loom's closure-based access API, so the channel code
@@ -50,3 +50,12 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     #[cfg(not(loom))]
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// `lock` for a plain std mutex, under both configurations.
+#[cfg(loom)]
+pub(crate) fn lock_std<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(not(loom))]
+pub(crate) use lock as lock_std;

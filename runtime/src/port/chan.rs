@@ -385,8 +385,9 @@ mod loom_tests {
     use loom::sync::atomic::{AtomicBool, Ordering};
     use loom::thread;
 
+    use loom::sync::Arc;
+
     use super::{Chan, Take};
-    use crate::sync::Arc;
 
     struct Flag(AtomicBool);
 

@@ -22,8 +22,9 @@ use std::task::Poll;
 use super::registry::{self, Remote};
 use super::waker::{self, TaskKey};
 use crate::report::{Outcome, ReportBuilder};
-use crate::sync::{Ordering, lock};
+use crate::sync::lock_std as lock;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
 

@@ -7,7 +7,11 @@
 use std::thread::Thread;
 
 use super::waker::TaskKey;
-use crate::sync::{Arc, AtomicBool, AtomicUsize, Mutex, Ordering, lock};
+// Plain std types: the registry is not part of what the loom models check.
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::sync::lock_std as lock;
 
 /// The part of a scheduler other threads may touch.
 pub(crate) struct Remote {
