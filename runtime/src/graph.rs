@@ -19,10 +19,12 @@ use std::task::{Poll, Waker};
 
 use crate::component::Component;
 use crate::error::panic_message;
-use crate::port::{AnyInbox, AnyOutbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness, link};
+use crate::port::{
+    AnyInbox, AnyOutbox, Inbox, InboxPort, LinkState, Outbox, OutboxPort, Readiness, link,
+};
 use crate::report::Outcome;
 use crate::scheduler::local::{self, Core};
-use crate::{Context, Control, Error};
+use crate::{Context, Control};
 
 /// Something that can be started in a system: a component (wrapped in a
 /// [`Node`]) or a [`Graph`]. The wiring macros use this; it is public so that
@@ -137,8 +139,14 @@ impl<C: Component> Part for Node<C> {
             path
         };
         let mut inboxes: Vec<Arc<dyn Readiness>> = Vec::new();
-        component.for_each_inbox(&mut |inbox| inboxes.push(inbox.bind_local()));
-        inboxes.push(control.bind_local());
+        component.for_each_inbox(&mut |inbox| {
+            let state = inbox.link_state();
+            spawner.binds.push(state.clone());
+            inboxes.push(state);
+        });
+        let state = control.link_state();
+        spawner.binds.push(state.clone());
+        inboxes.push(state);
         let name: Arc<str> = path.into();
         let cx = Context::new(name.clone(), control, signal, inboxes.into());
         let guard = GroupGuard {
@@ -210,13 +218,13 @@ pub(crate) struct Group {
 
 /// Held by each component's driver; tells its groups when it ends, however
 /// it ends.
-struct GroupGuard {
-    groups: Vec<Rc<Group>>,
+pub(crate) struct GroupGuard {
+    pub(crate) groups: Vec<Rc<Group>>,
 }
 
 impl GroupGuard {
     /// Records a failure with every group before the guard drops.
-    fn finished(&self, outcome: &Outcome, name: &str) {
+    pub(crate) fn finished(&self, outcome: &Outcome, name: &str) {
         if let Outcome::Failed(reason) = outcome {
             for group in &self.groups {
                 group
@@ -242,10 +250,15 @@ impl Drop for GroupGuard {
 }
 
 /// Starts parts on a scheduler.
+///
+/// Links are bound in a second step, [`Spawner::finish`], once every part has
+/// started: only then is it known which links a thread (or a handle) reaches,
+/// and those must stay shared.
 #[doc(hidden)]
 pub struct Spawner<'a> {
     pub(crate) core: &'a Core,
-    groups: Vec<Rc<Group>>,
+    pub(crate) groups: Vec<Rc<Group>>,
+    pub(crate) binds: Vec<Arc<dyn LinkState>>,
 }
 
 impl<'a> Spawner<'a> {
@@ -253,6 +266,15 @@ impl<'a> Spawner<'a> {
         Self {
             core,
             groups: Vec::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Binds every link the started generators receive on to this thread,
+    /// except those pinned shared.
+    pub(crate) fn finish(self) {
+        for state in self.binds {
+            state.bind_local();
         }
     }
 }
@@ -409,7 +431,7 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
             } else {
                 path.clone()
             };
-            control.bind_local();
+            spawner.binds.push(control.link_state());
             let chassis = chassis(name.clone(), control, signal, fan_out, g);
             let guard = GroupGuard {
                 groups: spawner.groups.clone(),
@@ -509,138 +531,5 @@ impl<P: Part> ErasedPart for P {
     }
     fn start_boxed(self: Box<Self>, path: String, spawner: &mut Spawner<'_>) {
         (*self).start(path, spawner);
-    }
-}
-
-/// Starts `system` on the calling thread and runs it until every component
-/// has ended.
-///
-/// Returns the [`Report`](crate::Report) when every component finished (or
-/// was cancelled by a requested shutdown), and an [`Error`] carrying the
-/// report when any failed or the system stalled (every remaining component
-/// waiting for a message that nothing could send).
-///
-/// ```
-/// use myelin::prelude::*;
-///
-/// #[component]
-/// struct Count {
-///     outbox: Outbox<u32>,
-///     upto: u32,
-/// }
-///
-/// impl Component for Count {
-///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-///         for i in 1..=self.upto {
-///             self.outbox.send(i).await?;
-///         }
-///         Ok(())
-///     }
-/// }
-///
-/// #[component]
-/// struct Sum {
-///     inbox: Inbox<u32>,
-///     #[state(default)]
-///     total: u32,
-/// }
-///
-/// impl Component for Sum {
-///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-///         while let Some(n) = self.inbox.recv().await {
-///             self.total += n;
-///         }
-///         assert_eq!(self.total, 55);
-///         Ok(())
-///     }
-/// }
-///
-/// let report = myelin::run(pipeline![Count::new(10), Sum::new()])?;
-/// assert_eq!(report.components().len(), 2);
-/// # Ok::<(), myelin::Error>(())
-/// ```
-pub fn run(system: impl IntoPart) -> Result<crate::Report, Error> {
-    if local::is_inside() {
-        return Err(Error::msg(
-            "myelin::run was called from inside a running component; \
-             add the components to the running system instead",
-        ));
-    }
-    let core = Core::new();
-    let part = system.into_part();
-    let mut spawner = Spawner::new(&core);
-    part.start(String::new(), &mut spawner);
-    drop(spawner);
-    let report = core.run();
-    if report.is_success() {
-        Ok(report)
-    } else {
-        Err(Error::run_failed(report))
-    }
-}
-
-#[cfg(test)]
-mod size_probe {
-    use super::*;
-    use crate::component::{ComponentInfo, Ports};
-    use crate::port::{AnyInbox, InboxPort, OutboxPort};
-
-    struct Relay {
-        inbox: Inbox<u64>,
-        outbox: Outbox<u64>,
-    }
-    impl Ports for Relay {
-        type Handles = ();
-        const INFO: ComponentInfo = ComponentInfo {
-            name: "R",
-            doc: "",
-            inboxes: &[],
-            outboxes: &[],
-        };
-        fn handles(&self, _: InboxPort<Control>, _: OutboxPort<Control>) {}
-        fn for_each_inbox(&self, v: &mut dyn FnMut(&dyn AnyInbox)) {
-            v(&self.inbox);
-        }
-        fn for_each_outbox(&mut self, v: &mut dyn FnMut(&mut dyn crate::port::AnyOutbox)) {
-            v(&mut self.outbox);
-        }
-    }
-    impl Component for Relay {
-        async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-            while let Some(x) = self.inbox.recv().await {
-                self.outbox.send(x).await?;
-            }
-            Ok(())
-        }
-    }
-    #[test]
-    fn sizes() {
-        let mut r = Relay {
-            inbox: Inbox::new("i"),
-            outbox: Outbox::new("o"),
-        };
-        let mut cx = Context::new(
-            "x".into(),
-            Inbox::new("control"),
-            Outbox::new("signal"),
-            Vec::new().into(),
-        );
-        eprintln!("relay {}", std::mem::size_of_val(&r));
-        eprintln!("context {}", std::mem::size_of_val(&cx));
-        eprintln!("main future {}", std::mem::size_of_val(&r.main(&mut cx)));
-        eprintln!("guard {}", std::mem::size_of::<GroupGuard>());
-        eprintln!("chan {}", std::mem::size_of::<crate::port::Chan<u64>>());
-        let g = GroupGuard { groups: vec![] };
-        let r = Relay {
-            inbox: Inbox::new("i"),
-            outbox: Outbox::new("o"),
-        };
-        let cx = Context::new(
-            "x".into(),
-            Inbox::new("control"),
-            Outbox::new("signal"),
-            Vec::new().into(),
-        );
-        eprintln!("drive {}", std::mem::size_of_val(&drive(r, cx, g)));
     }
 }

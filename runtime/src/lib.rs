@@ -133,6 +133,7 @@ mod error;
 mod graph;
 mod port;
 mod report;
+mod run;
 mod scheduler;
 mod sync;
 mod wiring;
@@ -141,7 +142,8 @@ pub use component::{Component, ComponentInfo, PortInfo, Ports};
 pub use context::{Context, Pause, YieldNow};
 pub use control::Control;
 pub use error::{Error, SendError, SendErrorKind, TryRecvError};
-pub use graph::{Graph, IntoPart, Node, Part, run};
+pub use graph::{Graph, IntoPart, Node, Part};
+pub use run::run;
 #[doc = include_str!("../../macros/doc/component.md")]
 pub use myelin_macros::component;
 #[doc = include_str!("../../macros/doc/graphline.md")]

@@ -72,8 +72,12 @@ pub(crate) struct State<T> {
     pub(crate) delivered: u64,
 }
 
+/// `Chan::owner` of a chan that must stay shared.
+const PINNED_SHARED: usize = usize::MAX;
+
 pub(crate) struct Chan<T> {
-    /// Zero while shared; otherwise the token of the owning thread.
+    /// Zero while shared, `PINNED_SHARED` when it must stay shared, otherwise
+    /// the token of the owning thread.
     owner: AtomicUsize,
     lock: Mutex<()>,
     state: UnsafeCell<State<T>>,
@@ -130,7 +134,7 @@ impl<T> Chan<T> {
     #[inline(never)]
     fn with_locked<R>(&self, owner: usize, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
         assert!(
-            owner == 0,
+            owner == 0 || owner == PINNED_SHARED,
             "myelin: a link bound to one scheduler thread was used from another thread; \
              this is a bug in myelin, please report it"
         );
@@ -140,13 +144,34 @@ impl<T> Chan<T> {
     }
 
     /// Binds the chan to the calling thread: from now on every access must come
-    /// from it, and none takes the lock.
+    /// from it, and none takes the lock. A chan pinned shared stays shared.
     ///
     /// Called while the system is being started, before any other thread can
     /// reach the chan.
     pub(crate) fn bind_local(&self) {
         let _guard = lock(&self.lock);
-        self.owner.store(thread_token(), Ordering::Release);
+        if self.owner.load(Ordering::Acquire) != PINNED_SHARED {
+            self.owner.store(thread_token(), Ordering::Release);
+        }
+    }
+
+    /// Keeps the chan shared for good: one of its ends is (or will be) on
+    /// another thread: a threaded component, a handle.
+    ///
+    /// # Panics
+    /// If the chan is bound to another thread's scheduler: switching it while
+    /// that thread may be using it without a lock would be a data race. The
+    /// runtime pins before it binds, so this is a bug in myelin if it fires.
+    pub(crate) fn pin_shared(&self) {
+        let owner = self.owner.load(Ordering::Acquire);
+        assert!(
+            owner == 0 || owner == PINNED_SHARED || owner == thread_token(),
+            "myelin: cannot share a link bound to another thread's scheduler; \
+             this is a bug in myelin, please report it"
+        );
+        // From the owning thread (or before anyone owns it), nobody else can
+        // be inside the state; after this store every access locks.
+        self.owner.store(PINNED_SHARED, Ordering::Release);
     }
 
     /// Pushes a message, waking the receiver if it waits.

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 
 use super::chan::{Chan, Take};
 use super::link::InboxPort;
-use super::{AnyInbox, Readiness};
+use super::{AnyInbox, LinkState};
 use crate::error::TryRecvError;
 use crate::scheduler::local;
 
@@ -129,8 +129,7 @@ impl<T: Send + 'static> Inbox<T> {
 }
 
 impl<T: Send + 'static> AnyInbox for Inbox<T> {
-    fn bind_local(&self) -> Arc<dyn Readiness> {
-        self.chan.bind_local();
+    fn link_state(&self) -> Arc<dyn LinkState> {
         self.chan.clone()
     }
 }

@@ -25,9 +25,17 @@ pub use outbox::{Outbox, SendFuture};
 /// scheduler, and asking whether it has a message.
 #[doc(hidden)]
 pub trait AnyInbox {
-    /// Binds the inbox to the calling scheduler thread and returns its
-    /// readiness probe.
-    fn bind_local(&self) -> std::sync::Arc<dyn Readiness>;
+    /// The inbox's queue, as the runtime sees it.
+    fn link_state(&self) -> std::sync::Arc<dyn LinkState>;
+}
+
+/// What the runtime does with a link's queue while starting a system.
+#[doc(hidden)]
+pub trait LinkState: Readiness {
+    /// Binds it to the calling scheduler thread (unless pinned shared).
+    fn bind_local(&self);
+    /// Keeps it shared: one end is on another thread.
+    fn pin_shared(&self);
 }
 
 /// The type-erased view of an outbox the runtime needs.
@@ -37,6 +45,9 @@ pub trait AnyOutbox {
     /// linked inbox (if any) from the shared slot and closes the slot, so the
     /// links a running component sees never change under it.
     fn seal(&mut self);
+
+    /// The queue it sends into, once sealed and if linked.
+    fn target_state(&self) -> Option<std::sync::Arc<dyn LinkState>>;
 }
 
 /// Whether an inbox has a message, registering a waker when it has none.
@@ -49,5 +60,14 @@ pub trait Readiness {
 impl<T: Send + 'static> Readiness for Chan<T> {
     fn ready_or_register(&self, waker: &std::task::Waker) -> bool {
         Chan::ready_or_register(self, waker)
+    }
+}
+
+impl<T: Send + 'static> LinkState for Chan<T> {
+    fn bind_local(&self) {
+        Chan::bind_local(self);
+    }
+    fn pin_shared(&self) {
+        Chan::pin_shared(self);
     }
 }

@@ -121,6 +121,12 @@ impl<T: Send + 'static> AnyOutbox for Outbox<T> {
             self.target = Some(chan);
         }
     }
+
+    fn target_state(&self) -> Option<Arc<dyn super::LinkState>> {
+        self.target
+            .as_ref()
+            .map(|chan| chan.clone() as Arc<dyn super::LinkState>)
+    }
 }
 
 impl<T> Drop for Outbox<T> {

@@ -204,6 +204,11 @@ impl Core {
         EnterGuard(previous)
     }
 
+    /// How other threads reach this scheduler.
+    pub(crate) fn remote(&self) -> &Arc<Remote> {
+        &self.remote
+    }
+
     /// Adds a task, runnable at once, whose outcome is reported under `name`.
     pub(crate) fn spawn(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
         let seq = self.spawned.get();
