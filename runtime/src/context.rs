@@ -130,34 +130,12 @@ impl Context {
         local::request_shutdown();
     }
 
-    /// Reads what is left on `control` once the body has returned. An
-    /// upstream `Finished` left unread says nothing the end of the data
-    /// stream did not; anything else (a `Shutdown` nobody acted on) is
-    /// reported as undelivered.
     pub(crate) fn settle_control(&mut self) {
-        let mut unread = 0;
-        while let Ok(msg) = self.control.try_recv() {
-            if !matches!(msg, Control::Finished { .. }) {
-                unread += 1;
-            }
-        }
-        if unread > 0 {
-            local::record_backlog("control", unread);
-        }
+        crate::control::settle(&mut self.control);
     }
 
     pub(crate) fn finish(&mut self, outcome: &crate::Outcome) {
-        let msg = match outcome {
-            crate::Outcome::Failed(reason) => Control::Failed {
-                component: self.name.to_string(),
-                reason: reason.clone(),
-            },
-            _ => Control::Finished {
-                component: self.name.to_string(),
-            },
-        };
-        // An unlinked or finished `signal` is normal; the report has the outcome.
-        let _ = self.signal.try_send(msg);
+        crate::control::announce(&mut self.signal, &self.name, outcome);
     }
 }
 

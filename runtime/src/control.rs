@@ -39,3 +39,33 @@ impl fmt::Display for Control {
         }
     }
 }
+
+/// Reads what is left on a finished component's `control`. An upstream
+/// `Finished` left unread says nothing the end of the data stream did not;
+/// anything else (a `Shutdown` nobody acted on) is reported as undelivered.
+pub(crate) fn settle(control: &mut crate::Inbox<Control>) {
+    let mut unread = 0;
+    while let Ok(msg) = control.try_recv() {
+        if !matches!(msg, Control::Finished { .. }) {
+            unread += 1;
+        }
+    }
+    if unread > 0 {
+        crate::scheduler::local::record_backlog("control", unread);
+    }
+}
+
+/// Sends how a component ended on its `signal`.
+pub(crate) fn announce(signal: &mut crate::Outbox<Control>, name: &str, outcome: &crate::Outcome) {
+    let msg = match outcome {
+        crate::Outcome::Failed(reason) => Control::Failed {
+            component: name.to_owned(),
+            reason: reason.clone(),
+        },
+        _ => Control::Finished {
+            component: name.to_owned(),
+        },
+    };
+    // An unlinked or finished `signal` is normal; the report has the outcome.
+    let _ = signal.try_send(msg);
+}

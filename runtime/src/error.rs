@@ -145,6 +145,9 @@ pub enum SendErrorKind {
     Closed,
     /// The receiving inbox is bounded and full (only from `try_send`).
     Full,
+    /// The system is shutting down under the threaded component that was
+    /// blocked sending (only from `blocking_send`).
+    Cancelled,
 }
 
 /// A message that could not be sent, handed back to the sender.
@@ -200,6 +203,7 @@ impl<T> fmt::Display for SendError<T> {
             SendErrorKind::Unlinked => "it is not linked to any inbox",
             SendErrorKind::Closed => "the receiving component has finished",
             SendErrorKind::Full => "the receiving inbox is full",
+            SendErrorKind::Cancelled => "the system is shutting down",
         };
         write!(f, "cannot send on `{}`: {why}", self.port)
     }
@@ -242,6 +246,27 @@ impl fmt::Display for TryRecvError {
 }
 
 impl std::error::Error for TryRecvError {}
+
+/// Why [`Inbox::recv_timeout`](crate::Inbox::recv_timeout) returned no
+/// message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecvTimeoutError {
+    /// Nothing arrived in time; more may come.
+    Timeout,
+    /// The stream has ended (or the system is shutting down).
+    Closed,
+}
+
+impl fmt::Display for RecvTimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Timeout => f.write_str("no message arrived in time"),
+            Self::Closed => f.write_str("inbox is closed: every sender has finished"),
+        }
+    }
+}
+
+impl std::error::Error for RecvTimeoutError {}
 
 /// The text of a panic payload.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {

@@ -49,7 +49,9 @@ pub trait Part: Send + 'static {
     fn start(self, path: String, spawner: &mut Spawner<'_>);
 }
 
-/// Turns a component or a graph into a [`Part`].
+/// Turns a component or a graph into a [`Part`]. `#[component]` implements
+/// it for each component struct: generators become a [`Node`], threaded
+/// components a [`ThreadNode`](crate::ThreadNode).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a system",
     label = "expected a component or a pipeline/graphline",
@@ -60,13 +62,6 @@ pub trait IntoPart {
     type Part: Part;
     /// Converts.
     fn into_part(self) -> Self::Part;
-}
-
-impl<C: Component> IntoPart for C {
-    type Part = Node<C>;
-    fn into_part(self) -> Node<C> {
-        Node::new(self)
-    }
 }
 
 // Hidden from "other types implement" hints: the error for a non-component

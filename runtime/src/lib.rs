@@ -136,14 +136,14 @@ mod report;
 mod run;
 mod scheduler;
 mod sync;
+mod thread;
 mod wiring;
 
 pub use component::{Component, ComponentInfo, PortInfo, Ports};
 pub use context::{Context, Pause, YieldNow};
 pub use control::Control;
-pub use error::{Error, SendError, SendErrorKind, TryRecvError};
+pub use error::{Error, RecvTimeoutError, SendError, SendErrorKind, TryRecvError};
 pub use graph::{Graph, IntoPart, Node, Part};
-pub use run::run;
 #[doc = include_str!("../../macros/doc/component.md")]
 pub use myelin_macros::component;
 #[doc = include_str!("../../macros/doc/graphline.md")]
@@ -152,11 +152,14 @@ pub use myelin_macros::graphline;
 pub use myelin_macros::pipeline;
 pub use port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, link};
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
+pub use run::run;
+pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 
 /// The names a component file needs: `use myelin::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Component, Context, Control, Error, Inbox, Outbox, component, graphline, pipeline, run,
+        Component, Context, Control, Error, Inbox, Outbox, ThreadComponent, ThreadContext,
+        component, graphline, pipeline, run,
     };
 }
 
@@ -164,9 +167,11 @@ pub mod prelude {
 /// in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::component::{ComponentInfo, PortInfo, Ports};
-    pub use crate::graph::{Graph, IntoPart, Part, Spawner};
+    pub use crate::component::{Component, ComponentInfo, PortInfo, Ports};
+    pub use crate::graph::{Graph, IntoPart, Node, Part, Spawner};
     pub use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort};
+    pub use crate::thread::ThreadComponent;
+    pub use crate::thread::ThreadNode;
     pub use crate::wiring::{
         ChildPorts, MaybeInbox, MaybeOutbox, NoPort, PipelinePorts, add_child,
     };

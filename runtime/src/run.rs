@@ -83,4 +83,3 @@ pub(crate) fn run_with(
         Err(Error::run_failed(report))
     }
 }
-

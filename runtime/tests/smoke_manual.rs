@@ -112,10 +112,10 @@ fn source_to_sink_by_hand() {
 #[test]
 fn unlinked_sink_finishes_at_once() {
     let got = Arc::new(Mutex::new(Vec::new()));
-    let report = myelin::run(Sink {
+    let report = myelin::run(Node::new(Sink {
         inbox: Inbox::new("inbox"),
         got: got.clone(),
-    })
+    }))
     .unwrap();
     assert_eq!(report.components()[0].name, "Sink");
     assert!(got.lock().unwrap().is_empty());
@@ -123,10 +123,10 @@ fn unlinked_sink_finishes_at_once() {
 
 #[test]
 fn unlinked_source_fails_with_its_message_back() {
-    let err = myelin::run(Source {
+    let err = myelin::run(Node::new(Source {
         outbox: Outbox::new("outbox"),
         n: 1,
-    })
+    }))
     .unwrap_err();
     let report = err.report().unwrap();
     assert!(

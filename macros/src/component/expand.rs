@@ -5,15 +5,15 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::model::{Component, Role};
-use super::parse::Direction;
+use super::parse::{Direction, Kind};
 use super::{handles, ports_impl};
 
-pub(crate) fn expand(c: &Component) -> TokenStream {
+pub(crate) fn expand(c: &Component, kind: Kind) -> TokenStream {
     let item = &c.item;
     let handles_ident = format_ident!("{}Ports", c.ident);
     let constructor = constructor(c);
     let handles = handles::expand(c, &handles_ident);
-    let ports_impl = ports_impl::expand(c, &handles_ident);
+    let ports_impl = ports_impl::expand(c, &handles_ident, kind);
     quote! {
         #item
         #constructor

@@ -23,7 +23,7 @@ use errors::Errors;
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    parse::no_arguments(attr, &mut errors);
+    let kind = parse::kind(attr, &mut errors);
     let item: syn::Item = match syn::parse2(item.clone()) {
         Ok(item) => item,
         Err(e) => {
@@ -34,7 +34,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let expanded = match model::build(item, &mut errors) {
-        Ok(component) => expand::expand(&component),
+        Ok(component) => expand::expand(&component, kind),
         Err(item) => quote!(#item),
     };
     let errors = errors.to_compile_errors();

@@ -8,10 +8,31 @@ use syn::{Attribute, GenericArgument, LitInt, PathArguments, Type};
 
 use super::errors::Errors;
 
-/// `#[component]` takes no arguments; anything inside is reported.
-pub(crate) fn no_arguments(attr: TokenStream, errors: &mut Errors) {
-    if !attr.is_empty() {
-        errors.spanned(attr, "unexpected argument; `#[component]` takes none");
+/// How the component runs: the one argument `#[component]` takes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// `#[component]`: an `async` body on the scheduler.
+    Generator,
+    /// `#[component(thread)]`: a blocking body on its own OS thread.
+    Thread,
+}
+
+/// Reads `#[component]` or `#[component(thread)]`; anything else is
+/// reported (and the component treated as a generator).
+pub(crate) fn kind(attr: TokenStream, errors: &mut Errors) -> Kind {
+    if attr.is_empty() {
+        return Kind::Generator;
+    }
+    match syn::parse2::<syn::Ident>(attr.clone()) {
+        Ok(ident) if ident == "thread" => Kind::Thread,
+        _ => {
+            errors.spanned(
+                attr,
+                "unexpected argument; write `#[component]` for a generator component \
+                 or `#[component(thread)]` for one with its own thread",
+            );
+            Kind::Generator
+        }
     }
 }
 

@@ -2,15 +2,15 @@
 //! reaches its ports (`handles`, `for_each_inbox`).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::{Generics, Ident, Type, parse_quote};
 
 use super::handles::marker;
 use super::model::{Component, Field, Port};
-use super::parse::Direction;
+use super::parse::{Direction, Kind};
 use super::type_string::type_string;
 
-pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
+pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream {
     let ident = &c.ident;
     let generics = bounded_generics(c);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -68,6 +68,35 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
         quote!(visit)
     };
 
+    let (node, behaviour) = match kind {
+        Kind::Generator => (
+            quote!(::myelin::__private::Node),
+            quote!(::myelin::__private::Component),
+        ),
+        Kind::Thread => (
+            quote!(::myelin::__private::ThreadNode),
+            quote!(::myelin::__private::ThreadComponent),
+        ),
+    };
+    // The impl applies only once the struct has its behaviour impl: the
+    // higher-ranked bound keeps rustc from rejecting it outright when the
+    // impl is missing (or the struct is not `Send`), so that mistake is
+    // reported once, where the component is used, not again here.
+    let mut into_part_generics = generics.clone();
+    into_part_generics
+        .make_where_clause()
+        .predicates
+        .push(parse_quote!(for<'__myelin> #ident #ty_generics: #behaviour));
+    let (_, _, into_part_where) = into_part_generics.split_for_impl();
+    let into_part = quote_spanned! {ident.span()=>
+        impl #impl_generics ::myelin::__private::IntoPart for #ident #ty_generics #into_part_where {
+            type Part = #node<Self>;
+            fn into_part(self) -> #node<Self> {
+                #node::new(self)
+            }
+        }
+    };
+
     quote! {
         impl #impl_generics ::myelin::__private::Ports for #ident #ty_generics #where_clause {
             type Handles = #handles #ty_generics;
@@ -109,6 +138,8 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
                 #(#outbox_visits)*
             }
         }
+
+        #into_part
     }
 }
 

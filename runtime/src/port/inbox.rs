@@ -119,6 +119,10 @@ impl<T: Send + 'static> Inbox<T> {
 }
 
 impl<T: Send + 'static> Inbox<T> {
+    pub(crate) fn chan(&self) -> &Arc<Chan<T>> {
+        &self.chan
+    }
+
     pub(crate) fn has_senders(&self) -> bool {
         self.chan.has_senders()
     }

@@ -11,6 +11,7 @@
 //! Fan-in (several outboxes to one inbox) is allowed; fan-out is not: one
 //! outbox has one destination, so every message has one owner.
 
+mod blocking;
 mod chan;
 mod inbox;
 mod link;
@@ -52,7 +53,7 @@ pub trait AnyOutbox {
 
 /// Whether an inbox has a message, registering a waker when it has none.
 #[doc(hidden)]
-pub trait Readiness {
+pub trait Readiness: Send + Sync {
     /// `true` if a message is queued; otherwise registers `waker`.
     fn ready_or_register(&self, waker: &std::task::Waker) -> bool;
 }

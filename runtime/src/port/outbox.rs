@@ -86,6 +86,11 @@ impl<T: Send + 'static> Outbox<T> {
         OutboxPort::new(slot, self.name)
     }
 
+    /// The destination, if linked.
+    pub(crate) fn chan(&mut self) -> Option<&Arc<Chan<T>>> {
+        self.target()
+    }
+
     /// The destination, taking it from the shared slot on first use.
     #[inline]
     fn target(&mut self) -> Option<&Arc<Chan<T>>> {

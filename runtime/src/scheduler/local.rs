@@ -126,7 +126,7 @@ thread_local! {
 
 /// Records that the running component left `count` messages in `port`.
 pub(crate) fn record_backlog(port: &'static str, count: usize) {
-    with_current(|core| {
+    let on_scheduler = with_current(|core| {
         if let Some(index) = core.running.get() {
             let slots = core.slots.borrow();
             let slot = &slots[index as usize];
@@ -135,6 +135,10 @@ pub(crate) fn record_backlog(port: &'static str, count: usize) {
                 .backlog(slot.seq, &slot.name, port, count);
         }
     });
+    if on_scheduler.is_none() {
+        // A threaded component's thread: its proxy reports it.
+        crate::thread::record_backlog(port, count);
+    }
 }
 
 /// Records how the running component ended.
@@ -370,6 +374,9 @@ impl Core {
     fn take_remote(&self) -> bool {
         if !self.remote.pending.swap(false, Ordering::Acquire) {
             return false;
+        }
+        if self.remote.shutdown.load(Ordering::Acquire) {
+            self.shutdown.set(true);
         }
         let keys = std::mem::take(&mut *lock(&self.remote.queue));
         let any = !keys.is_empty();

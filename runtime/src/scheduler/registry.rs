@@ -19,6 +19,8 @@ pub(crate) struct Remote {
     /// Set when `queue` may be non-empty, so the scheduler can poll it with one
     /// load instead of a lock.
     pub(crate) pending: AtomicBool,
+    /// Set by a request to stop the system from another thread.
+    pub(crate) shutdown: AtomicBool,
     pub(crate) thread: Thread,
     /// Live clones of this scheduler's wakers.
     pub(crate) outstanding: AtomicUsize,
@@ -48,6 +50,7 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
     let remote = Arc::new(Remote {
         queue: Mutex::new(Vec::new()),
         pending: AtomicBool::new(false),
+        shutdown: AtomicBool::new(false),
         thread: std::thread::current(),
         outstanding: AtomicUsize::new(0),
     });
@@ -71,6 +74,15 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
     reg.next = id + 1;
     let id = u16::try_from(id).expect("scheduler ids fit in 16 bits");
     (id, remote)
+}
+
+impl Remote {
+    /// Asks the scheduler to shut its system down at its next look outside.
+    pub(crate) fn request_shutdown(&self) {
+        self.shutdown.store(true, Ordering::Release);
+        self.pending.store(true, Ordering::Release);
+        self.thread.unpark();
+    }
 }
 
 pub(crate) fn unregister(id: u16) {

@@ -1,0 +1,94 @@
+//! Blocking port operations, for threaded components and handles.
+//!
+//! Each parks the calling thread with a waker that unparks it. The
+//! registration happens in the same critical section as the check (see
+//! `chan.rs`), so a message or an end of stream arriving between the two
+//! cannot be missed; `park` returns at once if the unpark came first.
+
+use std::time::{Duration, Instant};
+
+use super::chan::{Refused, Take};
+use super::{Inbox, Outbox};
+use crate::error::{RecvTimeoutError, SendError, SendErrorKind};
+use crate::thread::{cancelled, forbid_on_scheduler, thread_waker};
+
+impl<T: Send + 'static> Inbox<T> {
+    /// Blocks until the next message arrives; `None` at end of stream (or
+    /// when the system is shutting down under a threaded component).
+    ///
+    /// # Panics
+    /// If called from a generator component, where it would freeze the
+    /// scheduler: use [`recv`](Inbox::recv)`.await` there.
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        forbid_on_scheduler("blocking_recv");
+        let waker = thread_waker();
+        loop {
+            match self.chan().take(Some(&waker)) {
+                Take::Message(m) => return Some(m),
+                Take::Closed => return None,
+                Take::Empty if cancelled() => return None,
+                Take::Empty => std::thread::park(),
+            }
+        }
+    }
+
+    /// Like [`blocking_recv`](Inbox::blocking_recv), giving up after
+    /// `timeout`.
+    ///
+    /// # Panics
+    /// If called from a generator component.
+    pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        forbid_on_scheduler("recv_timeout");
+        let deadline = Instant::now() + timeout;
+        let waker = thread_waker();
+        loop {
+            match self.chan().take(Some(&waker)) {
+                Take::Message(m) => return Ok(m),
+                Take::Closed => return Err(RecvTimeoutError::Closed),
+                Take::Empty if cancelled() => return Err(RecvTimeoutError::Closed),
+                Take::Empty => {}
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            std::thread::park_timeout(deadline - now);
+        }
+    }
+}
+
+impl<T: Send + 'static> Outbox<T> {
+    /// Sends `msg`, blocking while a bounded destination is full.
+    ///
+    /// Fails, handing the message back, if the outbox is not linked, the
+    /// receiver has finished, or the system is shutting down under a
+    /// threaded component ([`SendErrorKind::Cancelled`]).
+    ///
+    /// # Panics
+    /// If called from a generator component: use
+    /// [`send`](Outbox::send)`(..).await` there.
+    pub fn blocking_send(&mut self, msg: T) -> Result<(), SendError<T>> {
+        forbid_on_scheduler("blocking_send");
+        let name = self.name();
+        let waker = thread_waker();
+        let mut msg = msg;
+        loop {
+            let Some(chan) = self.chan() else {
+                return Err(SendError::new(msg, SendErrorKind::Unlinked, name));
+            };
+            match chan.push_or_wait(msg, &waker) {
+                Ok(()) => return Ok(()),
+                Err(Refused::Closed(m)) => {
+                    return Err(SendError::new(m, SendErrorKind::Closed, name));
+                }
+                Err(Refused::Full(m)) if cancelled() => {
+                    return Err(SendError::new(m, SendErrorKind::Cancelled, name));
+                }
+                Err(Refused::Full(m)) => {
+                    msg = m;
+                    std::thread::park();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,457 @@
+//! Threaded components: a blocking body on its own OS thread, linked like any
+//! other component.
+//!
+//! Axon's `threadedcomponent` runs `main` on a daemon thread and shuttles
+//! every message through extra bounded queues owned by a proxy generator, with
+//! a hidden second bound and no way to stop the thread. Here a threaded
+//! component uses the very same inbox and outbox queues as everyone else:
+//! links that reach a thread simply stay in shared (locked) mode, a thread
+//! blocks by parking with a waker that unparks it, and a generator waiting on
+//! a thread is woken through the scheduler's remote queue. A small proxy task
+//! on the scheduler stands for the thread: it reports how the thread ended
+//! and, if the system shuts down first, asks the thread to stop.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::thread::Thread;
+use std::time::{Duration, Instant};
+
+use crate::component::Ports;
+use crate::error::panic_message;
+use crate::graph::{GroupGuard, Part, Spawner};
+use crate::port::{AnyInbox, AnyOutbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness};
+use crate::report::Outcome;
+use crate::scheduler::local;
+use crate::scheduler::registry::Remote;
+use crate::sync::lock_std as lock;
+use crate::{Control, Error};
+
+/// The behaviour of a threaded component: a blocking body on its own OS
+/// thread.
+///
+/// Mark the struct `#[component(thread)]` and implement this trait instead of
+/// [`Component`](crate::Component). The body may block: call blocking
+/// libraries, sleep, and use the blocking port operations
+/// ([`Inbox::blocking_recv`], [`Inbox::recv_timeout`],
+/// [`Outbox::blocking_send`], [`ThreadContext::pause`]). It links in
+/// `pipeline!` and `graphline!` exactly like a generator component, with the
+/// same compile-time type checks.
+///
+/// ```
+/// use myelin::prelude::*;
+///
+/// /// Sums numbers on its own thread, the blocking way.
+/// #[component(thread)]
+/// pub struct BlockingSum {
+///     /// Numbers to add.
+///     inbox: Inbox<u64>,
+///     /// The total, once the input ends.
+///     outbox: Outbox<u64>,
+/// }
+///
+/// impl ThreadComponent for BlockingSum {
+///     fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+///         let mut total = 0;
+///         while let Some(n) = self.inbox.blocking_recv() {
+///             total += n;
+///         }
+///         self.outbox.blocking_send(total)?;
+///         Ok(())
+///     }
+/// }
+///
+/// #[component]
+/// struct Numbers {
+///     outbox: Outbox<u64>,
+/// }
+///
+/// impl Component for Numbers {
+///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+///         for n in 1..=100 {
+///             self.outbox.send(n).await?;
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// #[component]
+/// struct Expect {
+///     inbox: Inbox<u64>,
+/// }
+///
+/// impl Component for Expect {
+///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+///         assert_eq!(self.inbox.recv().await, Some(5050));
+///         Ok(())
+///     }
+/// }
+///
+/// myelin::run(pipeline![Numbers::new(), BlockingSum::new(), Expect::new()])?;
+/// # Ok::<(), myelin::Error>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a threaded component",
+    label = "expected a threaded component here",
+    note = "mark the struct `#[component(thread)]` and write `impl ThreadComponent for {Self}` \
+            with `fn main(&mut self, cx: &mut ThreadContext) -> Result<(), Error>`"
+)]
+pub trait ThreadComponent: Ports {
+    /// The component's blocking body.
+    fn main(&mut self, cx: &mut ThreadContext) -> Result<(), Error>;
+}
+
+/// What a threaded component's body reaches besides its own ports: its name,
+/// its built-in `control` and `signal`, a pause that a message interrupts,
+/// and whether the system is stopping.
+pub struct ThreadContext {
+    name: Arc<str>,
+    control: Inbox<Control>,
+    signal: Outbox<Control>,
+    inboxes: Box<[Arc<dyn Readiness>]>,
+    shared: Arc<Shared>,
+}
+
+impl ThreadContext {
+    /// The component's path in the system.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The built-in `control` inbox.
+    pub fn control(&mut self) -> &mut Inbox<Control> {
+        &mut self.control
+    }
+
+    /// The built-in `signal` outbox. The runtime sends [`Control::Finished`]
+    /// or [`Control::Failed`] on it when the body ends.
+    pub fn signal(&mut self) -> &mut Outbox<Control> {
+        &mut self.signal
+    }
+
+    /// Blocks until a message is waiting in any inbox (including
+    /// `control`), an inbox reaches end of stream, the system is stopping,
+    /// or `timeout` passes (`None`: no limit). Returns at once if a message
+    /// is already waiting.
+    ///
+    /// Returns `true` if it was woken (something may have changed) and
+    /// `false` if the timeout passed. Like [`Context::pause`](crate::Context::pause),
+    /// it may return with nothing to do: re-check the inboxes.
+    pub fn pause(&mut self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let waker = thread_waker();
+        let mut ready = false;
+        for inbox in &self.inboxes {
+            ready |= inbox.ready_or_register(&waker);
+        }
+        if ready || self.is_cancelled() {
+            return true;
+        }
+        match deadline {
+            None => std::thread::park(),
+            Some(deadline) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return false;
+                }
+                std::thread::park_timeout(deadline - now);
+                if Instant::now() >= deadline {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether the system is shutting down: blocking port operations then
+    /// return at once (`None`, or a [`SendError`](crate::SendError) of kind
+    /// [`Cancelled`](crate::SendErrorKind::Cancelled)), and a body that
+    /// blocks elsewhere should check this and return.
+    pub fn is_cancelled(&self) -> bool {
+        self.shared.cancelled.load(Ordering::Acquire)
+    }
+
+    /// Asks the whole system to stop, as
+    /// [`Context::shutdown_system`](crate::Context::shutdown_system) does.
+    pub fn shutdown_system(&self) {
+        self.shared.remote.request_shutdown();
+    }
+}
+
+impl std::fmt::Debug for ThreadContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThreadContext")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the thread and its proxy on the scheduler share.
+struct Shared {
+    cancelled: AtomicBool,
+    thread: Mutex<Option<Thread>>,
+    done: Mutex<Option<Done>>,
+    proxy: Mutex<Option<Waker>>,
+    remote: Arc<Remote>,
+}
+
+struct Done {
+    outcome: Outcome,
+    undelivered: Vec<(&'static str, usize)>,
+}
+
+impl Shared {
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Release);
+        if let Some(thread) = lock(&self.thread).as_ref() {
+            thread.unpark();
+        }
+    }
+}
+
+thread_local! {
+    /// Set on a threaded component's thread while its body runs.
+    static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
+}
+
+struct Running {
+    shared: Arc<Shared>,
+    undelivered: Vec<(&'static str, usize)>,
+}
+
+/// Records unread messages left by a component on this thread; `false` if
+/// this is not a threaded component's thread.
+pub(crate) fn record_backlog(port: &'static str, count: usize) -> bool {
+    RUNNING.with(|r| match r.borrow_mut().as_mut() {
+        Some(running) => {
+            running.undelivered.push((port, count));
+            true
+        }
+        None => false,
+    })
+}
+
+/// Whether the threaded component on this thread is being cancelled.
+pub(crate) fn cancelled() -> bool {
+    RUNNING.with(|r| {
+        r.borrow()
+            .as_ref()
+            .is_some_and(|running| running.shared.cancelled.load(Ordering::Acquire))
+    })
+}
+
+/// A waker that unparks the calling thread; one per thread.
+pub(crate) fn thread_waker() -> Waker {
+    struct Unpark(Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    thread_local! {
+        static WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    }
+    WAKER.with(Clone::clone)
+}
+
+/// Panics with a clear message when a blocking port operation is called on
+/// a scheduler thread, where it would freeze every generator component.
+pub(crate) fn forbid_on_scheduler(operation: &str) {
+    assert!(
+        !local::is_inside(),
+        "myelin: `{operation}` blocks, and was called from a generator component; \
+         use the `async` form (`recv().await`, `send(..).await`) there, or make the \
+         component `#[component(thread)]`"
+    );
+}
+
+/// A threaded component with its built-in `control` and `signal` boxes.
+pub struct ThreadNode<C> {
+    component: C,
+    control: Inbox<Control>,
+    signal: Outbox<Control>,
+}
+
+impl<C: ThreadComponent> ThreadNode<C> {
+    /// Wraps `component`, giving it its `control` and `signal` boxes.
+    pub fn new(component: C) -> Self {
+        Self {
+            component,
+            control: Inbox::new("control"),
+            signal: Outbox::new("signal"),
+        }
+    }
+}
+
+impl<C: ThreadComponent> Part for ThreadNode<C> {
+    type Handles = C::Handles;
+
+    fn handles(&self) -> C::Handles {
+        self.component
+            .handles(self.control.port(), self.signal.port())
+    }
+
+    fn control_port(&self) -> InboxPort<Control> {
+        self.control.port()
+    }
+
+    fn signal_port(&self) -> OutboxPort<Control> {
+        self.signal.port()
+    }
+
+    fn default_name(&self) -> &'static str {
+        C::INFO.name
+    }
+
+    fn start(self, path: String, spawner: &mut Spawner<'_>) {
+        let Self {
+            mut component,
+            control,
+            mut signal,
+        } = self;
+        let name: Arc<str> = if path.is_empty() {
+            C::INFO.name.into()
+        } else {
+            path.into()
+        };
+        // Every link this component touches has an end on its thread.
+        component.for_each_outbox(&mut |outbox| {
+            outbox.seal();
+            if let Some(state) = outbox.target_state() {
+                state.pin_shared();
+            }
+        });
+        signal.seal();
+        if let Some(state) = signal.target_state() {
+            state.pin_shared();
+        }
+        let mut inboxes: Vec<Arc<dyn Readiness>> = Vec::new();
+        component.for_each_inbox(&mut |inbox| {
+            let state = inbox.link_state();
+            state.pin_shared();
+            inboxes.push(state);
+        });
+        let state = control.link_state();
+        state.pin_shared();
+        inboxes.push(state);
+
+        let shared = Arc::new(Shared {
+            cancelled: AtomicBool::new(false),
+            thread: Mutex::new(None),
+            done: Mutex::new(None),
+            proxy: Mutex::new(None),
+            remote: spawner.core.remote().clone(),
+        });
+        let cx = ThreadContext {
+            name: name.clone(),
+            control,
+            signal,
+            inboxes: inboxes.into(),
+            shared: shared.clone(),
+        };
+        let proxy = Proxy {
+            shared: shared.clone(),
+            name: name.clone(),
+            guard: GroupGuard {
+                groups: spawner.groups.clone(),
+            },
+        };
+        spawner.core.spawn(name.clone(), Box::pin(proxy));
+        let spawned = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || body(component, cx));
+        match spawned {
+            Ok(handle) => *lock(&shared.thread) = Some(handle.thread().clone()),
+            Err(e) => {
+                *lock(&shared.done) = Some(Done {
+                    outcome: Outcome::Failed(format!("could not start its thread: {e}")),
+                    undelivered: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+/// Runs on the component's thread: the body, then the same end-of-life
+/// steps a generator gets.
+fn body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) {
+    let shared = cx.shared.clone();
+    RUNNING.with(|r| {
+        *r.borrow_mut() = Some(Running {
+            shared: shared.clone(),
+            undelivered: Vec::new(),
+        });
+    });
+    let outcome = match catch_unwind(AssertUnwindSafe(|| component.main(&mut cx))) {
+        Ok(Ok(())) if shared.cancelled.load(Ordering::Acquire) => Outcome::Cancelled,
+        Ok(Ok(())) => Outcome::Finished,
+        Ok(Err(e)) => Outcome::Failed(e.to_string()),
+        Err(panic) => Outcome::Failed(panic_message(&*panic)),
+    };
+    crate::control::announce(&mut cx.signal, &cx.name, &outcome);
+    crate::control::settle(&mut cx.control);
+    // Dropping closes the outboxes and counts what the inboxes still hold.
+    let dropped = catch_unwind(AssertUnwindSafe(move || {
+        drop(component);
+        drop(cx);
+    }));
+    let outcome = match dropped {
+        Err(panic) if !matches!(outcome, Outcome::Failed(_)) => {
+            Outcome::Failed(panic_message(&*panic))
+        }
+        _ => outcome,
+    };
+    let undelivered = RUNNING
+        .with(|r| r.borrow_mut().take())
+        .map(|running| running.undelivered)
+        .unwrap_or_default();
+    *lock(&shared.done) = Some(Done {
+        outcome,
+        undelivered,
+    });
+    if let Some(waker) = lock(&shared.proxy).take() {
+        waker.wake();
+    }
+}
+
+/// Stands for the thread on the scheduler: finishes when the thread does.
+struct Proxy {
+    shared: Arc<Shared>,
+    name: Arc<str>,
+    guard: GroupGuard,
+}
+
+impl Future for Proxy {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        // Register first, then look: a thread finishing in between still
+        // finds the waker.
+        *lock(&self.shared.proxy) = Some(cx.waker().clone());
+        let Some(done) = lock(&self.shared.done).take() else {
+            return Poll::Pending;
+        };
+        lock(&self.shared.proxy).take();
+        for (port, count) in done.undelivered {
+            local::record_backlog(port, count);
+        }
+        self.guard.finished(&done.outcome, &self.name);
+        local::record_outcome(done.outcome);
+        Poll::Ready(())
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        // Cancelled (or finished, in which case this changes nothing the
+        // thread will look at): blocking operations on the thread return.
+        self.shared.cancel();
+    }
+}
