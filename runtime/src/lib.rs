@@ -131,6 +131,7 @@ mod context;
 mod control;
 mod error;
 mod graph;
+mod handle;
 mod port;
 mod report;
 mod run;
@@ -144,6 +145,7 @@ pub use context::{Context, Pause, YieldNow};
 pub use control::Control;
 pub use error::{Error, RecvTimeoutError, SendError, SendErrorKind, TryRecvError};
 pub use graph::{Graph, IntoPart, Node, Part};
+pub use handle::{Handle, Receiver, Sender, spawn};
 #[doc = include_str!("../../macros/doc/component.md")]
 pub use myelin_macros::component;
 #[doc = include_str!("../../macros/doc/graphline.md")]

@@ -155,6 +155,23 @@ impl<T> Chan<T> {
         }
     }
 
+    /// Like `pin_shared`, but returns `false` instead of panicking when the
+    /// chan is bound to another thread's scheduler.
+    pub(crate) fn try_pin_shared(&self) -> bool {
+        if !self.accessible_here() {
+            return false;
+        }
+        self.pin_shared();
+        true
+    }
+
+    /// Whether the calling thread may use the chan: it is shared, or bound
+    /// to this thread.
+    pub(crate) fn accessible_here(&self) -> bool {
+        let owner = self.owner.load(Ordering::Acquire);
+        owner == 0 || owner == PINNED_SHARED || owner == thread_token()
+    }
+
     /// Keeps the chan shared for good: one of its ends is (or will be) on
     /// another thread: a threaded component, a handle.
     ///

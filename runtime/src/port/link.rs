@@ -123,6 +123,14 @@ pub enum LinkError {
         /// The outbox.
         outbox: &'static str,
     },
+    /// The inbox belongs to a system that is already running on another
+    /// thread: link (or create handles) before starting it, or add the new
+    /// parts with [`Handle::add`](crate::Handle::add), which links on the
+    /// system's own thread.
+    Running {
+        /// The inbox.
+        inbox: &'static str,
+    },
     /// A capacity of zero was asked for.
     ZeroCapacity {
         /// The inbox.
@@ -140,6 +148,11 @@ impl fmt::Display for LinkError {
             Self::Started { outbox } => {
                 write!(f, "outbox `{outbox}` belongs to a running component")
             }
+            Self::Running { inbox } => write!(
+                f,
+                "inbox `{inbox}` belongs to a system running on another thread; \
+                 link before starting it, or inside `Handle::add`"
+            ),
             Self::ZeroCapacity { inbox } => {
                 write!(f, "inbox `{inbox}`: a link capacity must be at least 1")
             }
@@ -172,6 +185,9 @@ pub fn link<T>(
 ) -> Result<(), LinkError> {
     if capacity == Some(0) {
         return Err(LinkError::ZeroCapacity { inbox: to.name });
+    }
+    if !to.chan.accessible_here() {
+        return Err(LinkError::Running { inbox: to.name });
     }
     let mut target = lock(&from.slot);
     match *target {

@@ -208,6 +208,17 @@ impl Core {
         EnterGuard(previous)
     }
 
+    /// Records that parts to be added from a handle could not be built.
+    pub(crate) fn report_added_failure(&self, error: &crate::Error) {
+        let seq = self.spawned.get();
+        self.spawned.set(seq + 1);
+        self.report.borrow_mut().outcome(
+            seq,
+            &Arc::from("added"),
+            Outcome::Failed(error.to_string()),
+        );
+    }
+
     /// How other threads reach this scheduler.
     pub(crate) fn remote(&self) -> &Arc<Remote> {
         &self.remote
@@ -378,8 +389,13 @@ impl Core {
         if self.remote.shutdown.load(Ordering::Acquire) {
             self.shutdown.set(true);
         }
+        let commands = std::mem::take(&mut *lock(&self.remote.commands));
+        let any_command = !commands.is_empty();
+        for command in commands {
+            command(self);
+        }
         let keys = std::mem::take(&mut *lock(&self.remote.queue));
-        let any = !keys.is_empty();
+        let any = any_command || !keys.is_empty();
         for key in keys {
             self.schedule(key);
         }

@@ -21,6 +21,9 @@ pub(crate) struct Remote {
     pub(crate) pending: AtomicBool,
     /// Set by a request to stop the system from another thread.
     pub(crate) shutdown: AtomicBool,
+    /// Work to do on the scheduler's thread (starting parts added from a
+    /// handle).
+    pub(crate) commands: Mutex<Vec<Command>>,
     pub(crate) thread: Thread,
     /// Live clones of this scheduler's wakers.
     pub(crate) outstanding: AtomicUsize,
@@ -51,6 +54,7 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
         queue: Mutex::new(Vec::new()),
         pending: AtomicBool::new(false),
         shutdown: AtomicBool::new(false),
+        commands: Mutex::new(Vec::new()),
         thread: std::thread::current(),
         outstanding: AtomicUsize::new(0),
     });
@@ -76,7 +80,18 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
     (id, remote)
 }
 
+/// Something to run on a scheduler's own thread.
+pub(crate) type Command = Box<dyn FnOnce(&super::local::Core) + Send>;
+
 impl Remote {
+    /// Queues `command` to run on the scheduler's thread at its next look
+    /// outside.
+    pub(crate) fn submit(&self, command: Command) {
+        lock(&self.commands).push(command);
+        self.pending.store(true, Ordering::Release);
+        self.thread.unpark();
+    }
+
     /// Asks the scheduler to shut its system down at its next look outside.
     pub(crate) fn request_shutdown(&self) {
         self.shutdown.store(true, Ordering::Release);

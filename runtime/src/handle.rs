@@ -1,0 +1,366 @@
+//! Driving a system from ordinary code: run it in the background, send into
+//! its inboxes and receive from its outboxes, stop it and collect its report.
+//!
+//! Axon's `Handle` wraps one component in a threaded proxy that polls every
+//! 10 ms and knows only the four standard boxes, and `background` allows one
+//! scheduler per process. Here [`spawn`] runs any system on its own thread,
+//! as many as you like, and [`Sender`]/[`Receiver`] attach to any port by its
+//! typed handle: blocking for plain code, `async` for code that runs on
+//! another executor. They are ordinary endpoints of the same links the
+//! components use, so backpressure, end of stream and no-loss rules hold
+//! across the boundary.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::graph::{IntoPart, Part, Spawner};
+use crate::port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, link};
+use crate::run::run_with;
+use crate::scheduler::registry::Remote;
+use crate::{Error, RecvTimeoutError, Report, SendError, TryRecvError};
+
+/// Starts `system` on a new thread and returns a handle to it.
+///
+/// Create the [`Sender`]s and [`Receiver`]s you need from the system's port
+/// handles *before* spawning it: once it runs, its links are fixed.
+///
+/// ```
+/// use myelin::prelude::*;
+/// use myelin::{Receiver, Sender};
+///
+/// /// Doubles every number it receives.
+/// #[component]
+/// pub struct Double {
+///     /// Numbers to double.
+///     inbox: Inbox<i64>,
+///     /// The doubled numbers.
+///     outbox: Outbox<i64>,
+/// }
+///
+/// impl Component for Double {
+///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+///         while let Some(n) = self.inbox.recv().await {
+///             self.outbox.send(n * 2).await?;
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// let system = pipeline![Double::new()];
+/// let ports = myelin::Part::handles(&system);
+/// let mut input = Sender::new(&ports.inbox)?;
+/// let mut output = Receiver::new(&ports.outbox)?;
+/// let handle = myelin::spawn(system);
+///
+/// input.send(21)?;
+/// assert_eq!(output.recv(), Some(42));
+/// drop(input); // end of stream: the pipeline finishes
+/// assert_eq!(output.recv(), None);
+/// let report = handle.join()?;
+/// assert!(report.is_success());
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+/// ```
+pub fn spawn(system: impl IntoPart + Send + 'static) -> Handle {
+    let (started_tx, started_rx) = mpsc::sync_channel(1);
+    let thread = std::thread::Builder::new()
+        .name("myelin".to_owned())
+        .spawn(move || {
+            run_with(system, |remote| {
+                // The handle may already be gone; the system runs regardless.
+                let _ = started_tx.send(remote.clone());
+            })
+        });
+    match thread {
+        Ok(thread) => Handle {
+            // `None` if the run failed before starting (its error is in
+            // `join`).
+            remote: started_rx.recv().ok(),
+            thread: Some(thread),
+        },
+        Err(e) => {
+            let message = format!("could not start the system's thread: {e}");
+            Handle {
+                remote: None,
+                thread: Some(std::thread::spawn(move || Err(Error::msg(message)))),
+            }
+        }
+    }
+}
+
+/// A system running in the background, started by [`spawn`].
+///
+/// Dropping the handle shuts the system down and waits for it; call
+/// [`join`](Handle::join) to let it finish on its own and get its report.
+#[must_use = "dropping the handle shuts the system down at once"]
+pub struct Handle {
+    remote: Option<Arc<Remote>>,
+    thread: Option<JoinHandle<Result<Report, Error>>>,
+}
+
+impl Handle {
+    /// Asks the system to stop: every component still running is cancelled
+    /// at its next pause point (threaded components see
+    /// [`ThreadContext::is_cancelled`](crate::ThreadContext::is_cancelled)).
+    /// Returns at once; [`join`](Handle::join) waits for the end.
+    pub fn shutdown(&self) {
+        if let Some(remote) = &self.remote {
+            remote.request_shutdown();
+        }
+    }
+
+    /// Whether the system has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    /// Starts more components in the running system. `build` runs on the
+    /// system's own thread, so it may link the new parts to port handles of
+    /// components already running (taken before [`spawn`]).
+    ///
+    /// Fails if the system has already ended. An error from `build`, or a
+    /// failure of the new components, shows in the run's report.
+    pub fn add<P, F>(&self, build: F) -> Result<(), Error>
+    where
+        P: IntoPart,
+        F: FnOnce() -> Result<P, Error> + Send + 'static,
+    {
+        let Some(remote) = self.remote.as_ref().filter(|_| !self.is_finished()) else {
+            return Err(Error::msg("the system has already ended"));
+        };
+        remote.submit(Box::new(move |core| {
+            let mut spawner = Spawner::new(core);
+            match build() {
+                Ok(part) => {
+                    let part = part.into_part();
+                    let name = part.default_name().to_owned();
+                    part.start(name, &mut spawner);
+                }
+                Err(e) => core.report_added_failure(&e),
+            }
+            spawner.finish();
+        }));
+        Ok(())
+    }
+
+    /// Waits for the system to end and returns its report, as
+    /// [`run`](crate::run) does.
+    pub fn join(mut self) -> Result<Report, Error> {
+        self.wait()
+    }
+
+    /// Waits without blocking the calling `async` task's executor thread:
+    /// the wait happens on a helper thread.
+    pub fn join_async(mut self) -> impl Future<Output = Result<Report, Error>> {
+        let thread = self.thread.take();
+        let (tx, rx) = futures_oneshot();
+        std::thread::spawn(move || {
+            let result = join_thread(thread);
+            tx.send(result);
+        });
+        rx
+    }
+
+    fn wait(&mut self) -> Result<Report, Error> {
+        join_thread(self.thread.take())
+    }
+}
+
+fn join_thread(thread: Option<JoinHandle<Result<Report, Error>>>) -> Result<Report, Error> {
+    match thread.map(JoinHandle::join) {
+        Some(Ok(result)) => result,
+        Some(Err(panic)) => Err(Error::msg(format!(
+            "the system's thread {}",
+            crate::error::panic_message(&*panic)
+        ))),
+        None => Err(Error::msg("the system was already joined")),
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.shutdown();
+            let _ = self.wait();
+        }
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle")
+            .field("finished", &self.is_finished())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sends into an inbox of a system from outside it.
+///
+/// While a sender exists, the inbox's stream stays open; dropping every
+/// sender (and every linked outbox) ends it. Clone it to send from several
+/// places.
+pub struct Sender<T> {
+    outbox: Outbox<T>,
+    port: InboxPort<T>,
+}
+
+impl<T: Send + 'static> Sender<T> {
+    /// A sender into the inbox `port` refers to.
+    ///
+    /// Fails with [`LinkError::Running`] if that inbox's system is already
+    /// running: create senders before [`spawn`].
+    pub fn new(port: &InboxPort<T>) -> Result<Self, LinkError> {
+        if !port.chan.try_pin_shared() {
+            return Err(LinkError::Running { inbox: port.name() });
+        }
+        let mut outbox = Outbox::new("handle");
+        link(&outbox.port(), port, None)?;
+        crate::port::AnyOutbox::seal(&mut outbox);
+        Ok(Self {
+            outbox,
+            port: port.clone(),
+        })
+    }
+
+    /// Sends `msg`, blocking while the inbox is full. Hands the message back
+    /// if the receiving component has finished.
+    ///
+    /// # Panics
+    /// If called from a generator component: use
+    /// [`send_async`](Sender::send_async) there, or link an outbox.
+    pub fn send(&mut self, msg: T) -> Result<(), SendError<T>> {
+        self.outbox.blocking_send(msg)
+    }
+
+    /// Sends `msg` if the inbox can take it now.
+    pub fn try_send(&mut self, msg: T) -> Result<(), SendError<T>> {
+        self.outbox.try_send(msg)
+    }
+
+    /// Sends `msg`, waiting (without blocking the thread) while the inbox is
+    /// full; for `async` code on any executor.
+    pub fn send_async(&mut self, msg: T) -> crate::SendFuture<'_, T> {
+        self.outbox.send(msg)
+    }
+}
+
+impl<T: Send + 'static> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        let mut outbox = Outbox::new("handle");
+        // A fresh outbox into an inbox already pinned shared cannot fail.
+        link(&outbox.port(), &self.port, None).expect("fresh outbox into a shared inbox");
+        crate::port::AnyOutbox::seal(&mut outbox);
+        Self {
+            outbox,
+            port: self.port.clone(),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sender({:?})", self.port)
+    }
+}
+
+/// Receives from an outbox of a system, outside it.
+///
+/// When the component owning the outbox finishes, `recv` returns `None`
+/// after the last message.
+pub struct Receiver<T> {
+    inbox: Inbox<T>,
+}
+
+impl<T: Send + 'static> Receiver<T> {
+    /// A receiver for the outbox `port` refers to.
+    ///
+    /// Fails if the outbox is already linked, or its component is running.
+    pub fn new(port: &OutboxPort<T>) -> Result<Self, LinkError> {
+        let inbox = Inbox::new("handle");
+        let own = inbox.port();
+        own.chan.pin_shared();
+        link(port, &own, None)?;
+        Ok(Self { inbox })
+    }
+
+    /// Like [`new`](Receiver::new), with room for at most `capacity`
+    /// messages: a component sending faster than this receiver takes waits.
+    pub fn bounded(port: &OutboxPort<T>, capacity: usize) -> Result<Self, LinkError> {
+        let inbox = Inbox::new("handle");
+        let own = inbox.port();
+        own.chan.pin_shared();
+        link(port, &own, Some(capacity))?;
+        Ok(Self { inbox })
+    }
+
+    /// Blocks until the next message; `None` once the sender has finished
+    /// and everything it sent has been received.
+    ///
+    /// # Panics
+    /// If called from a generator component: use
+    /// [`recv_async`](Receiver::recv_async) there.
+    pub fn recv(&mut self) -> Option<T> {
+        self.inbox.blocking_recv()
+    }
+
+    /// Like [`recv`](Receiver::recv), giving up after `timeout`.
+    pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        self.inbox.recv_timeout(timeout)
+    }
+
+    /// Takes the next message if one is there now.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.inbox.try_recv()
+    }
+
+    /// Waits (without blocking the thread) for the next message; for
+    /// `async` code on any executor.
+    pub fn recv_async(&mut self) -> crate::RecvFuture<'_, T> {
+        self.inbox.recv()
+    }
+}
+
+impl<T> std::fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Receiver({:?})", self.inbox)
+    }
+}
+
+/// A one-shot channel whose receiving end is a future, for `join_async`.
+fn futures_oneshot<T: Send + 'static>() -> (OneshotTx<T>, OneshotRx<T>) {
+    let shared = Arc::new(std::sync::Mutex::new((None, None::<std::task::Waker>)));
+    (OneshotTx(shared.clone()), OneshotRx(shared))
+}
+
+struct OneshotTx<T>(Arc<std::sync::Mutex<(Option<T>, Option<std::task::Waker>)>>);
+
+impl<T> OneshotTx<T> {
+    fn send(self, value: T) {
+        let waker = {
+            let mut slot = crate::sync::lock_std(&self.0);
+            slot.0 = Some(value);
+            slot.1.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+struct OneshotRx<T>(Arc<std::sync::Mutex<(Option<T>, Option<std::task::Waker>)>>);
+
+impl<T> Future for OneshotRx<T> {
+    type Output = T;
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<T> {
+        let mut slot = crate::sync::lock_std(&self.0);
+        match slot.0.take() {
+            Some(v) => std::task::Poll::Ready(v),
+            None => {
+                slot.1 = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    }
+}
