@@ -9,6 +9,7 @@
 //! cargo bench -p myelin --bench compare -- --ring-only     # one myelin ring run, for profiling
 //! cargo bench -p myelin --bench compare -- --pipeline-only # one myelin pipeline run, for profiling
 //! cargo bench -p myelin --bench compare -- --memory-only   # bytes per idle myelin component
+//! cargo bench -p myelin --bench compare -- --threads-only  # the cross-thread hop alone
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -153,6 +154,24 @@ impl Component for RingNode {
     }
 }
 
+/// Passes every message on, on its own thread, the blocking way.
+#[component(thread)]
+pub struct ThreadRelay {
+    /// Messages in.
+    inbox: Inbox<u64>,
+    /// The same messages out.
+    outbox: Outbox<u64>,
+}
+
+impl ThreadComponent for ThreadRelay {
+    fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+        while let Some(x) = self.inbox.blocking_recv() {
+            self.outbox.blocking_send(x)?;
+        }
+        Ok(())
+    }
+}
+
 /// Measures the heap once every other component has started and paused.
 #[component]
 pub struct Probe {
@@ -243,6 +262,45 @@ fn myelin_idle_bytes(n: usize) -> f64 {
     );
     myelin::run(graph).unwrap();
     result.lock().unwrap().expect("probe ran")
+}
+
+/// Generator -> thread -> generator: two hops that cross threads.
+fn myelin_thread_hop(messages: u64) -> Duration {
+    let started = Arc::new(Mutex::new(None));
+    let elapsed = Arc::new(Mutex::new(None));
+    let system = pipeline![
+        Numbers::new(messages, started.clone()),
+        ThreadRelay::new(),
+        Sum::new(started, elapsed.clone(), false)
+    ];
+    myelin::run(system).unwrap();
+    elapsed.lock().unwrap().expect("sink finished")
+}
+
+/// The same shape with two OS threads and two unbounded flume channels.
+fn flume_thread_hop(messages: u64) -> Duration {
+    let t = Instant::now();
+    let (to_relay, relay_in) = flume::unbounded::<u64>();
+    let (relay_out, back) = flume::unbounded::<u64>();
+    let relay = std::thread::spawn(move || {
+        for x in relay_in.iter() {
+            relay_out.send(x).unwrap();
+        }
+    });
+    let sink = std::thread::spawn(move || {
+        let mut sum = 0u64;
+        for x in back.iter() {
+            sum = sum.wrapping_add(x);
+        }
+        std::hint::black_box(sum);
+    });
+    for i in 0..messages {
+        to_relay.send(i).unwrap();
+    }
+    drop(to_relay);
+    relay.join().unwrap();
+    sink.join().unwrap();
+    t.elapsed()
 }
 
 fn tokio_pipeline(messages: u64) -> Duration {
@@ -477,7 +535,22 @@ fn rate(hops: u64, d: Duration) -> f64 {
 
 fn main() {
     if std::env::args().any(|a| a == "--memory-only") {
-        println!("memory {:.0} bytes per idle component", myelin_idle_bytes(1_000_000));
+        println!(
+            "memory {:.0} bytes per idle component",
+            myelin_idle_bytes(1_000_000)
+        );
+        return;
+    }
+    if std::env::args().any(|a| a == "--threads-only") {
+        for _ in 0..3 {
+            let m = myelin_thread_hop(1_000_000);
+            let f = flume_thread_hop(1_000_000);
+            println!(
+                "thread hop: myelin {:.1} ns/hop, flume {:.1} ns/hop",
+                m.as_nanos() as f64 / 2e6,
+                f.as_nanos() as f64 / 2e6
+            );
+        }
         return;
     }
     if std::env::args().any(|a| a == "--pipeline-only") {
@@ -562,6 +635,27 @@ fn main() {
             rate(ring_hops, d),
             d.as_nanos() as f64 / ring_hops as f64,
             rate(ring_hops, m) / rate(ring_hops, d)
+        );
+    }
+
+    println!();
+    println!(
+        "across threads: {messages} u64 messages, generator -> threaded component -> \
+         generator (2 hops each), median of {rounds}"
+    );
+    let m = median((0..rounds).map(|_| myelin_thread_hop(messages)).collect());
+    let f = median((0..rounds).map(|_| flume_thread_hop(messages)).collect());
+    println!("| variant | ns/hop | M hops/s | myelin / variant |");
+    println!("|---|---:|---:|---:|");
+    for (name, d) in [
+        ("myelin generator -> thread -> generator", m),
+        ("two OS threads + flume, same shape", f),
+    ] {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.2} |",
+            d.as_nanos() as f64 / (2 * messages) as f64,
+            rate(2 * messages, d),
+            rate(2 * messages, m) / rate(2 * messages, d)
         );
     }
 
