@@ -17,7 +17,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
 
-use crate::component::Component;
+use crate::component::{Component, Ports};
 use crate::error::panic_message;
 use crate::port::{
     AnyInbox, AnyOutbox, Inbox, InboxPort, LinkState, Outbox, OutboxPort, Readiness, link,
@@ -92,11 +92,35 @@ pub struct Node<C> {
 impl<C: Component> Node<C> {
     /// Wraps `component`, giving it its `control` and `signal` boxes.
     pub fn new(component: C) -> Self {
+        Self::wrap(component)
+    }
+}
+
+// What every kind of single-component part shares.
+impl<C: Ports> Node<C> {
+    pub(crate) fn wrap(component: C) -> Self {
         Self {
             component,
             control: Inbox::new("control"),
             signal: Outbox::new("signal"),
         }
+    }
+
+    pub(crate) fn port_handles(&self) -> C::Handles {
+        self.component
+            .handles(self.control.port(), self.signal.port())
+    }
+
+    pub(crate) fn control_port_any(&self) -> InboxPort<Control> {
+        self.control.port()
+    }
+
+    pub(crate) fn signal_port_any(&self) -> OutboxPort<Control> {
+        self.signal.port()
+    }
+
+    pub(crate) fn into_parts(self) -> (C, Inbox<Control>, Outbox<Control>) {
+        (self.component, self.control, self.signal)
     }
 }
 
@@ -104,16 +128,15 @@ impl<C: Component> Part for Node<C> {
     type Handles = C::Handles;
 
     fn handles(&self) -> C::Handles {
-        self.component
-            .handles(self.control.port(), self.signal.port())
+        self.port_handles()
     }
 
     fn control_port(&self) -> InboxPort<Control> {
-        self.control.port()
+        self.control_port_any()
     }
 
     fn signal_port(&self) -> OutboxPort<Control> {
-        self.signal.port()
+        self.signal_port_any()
     }
 
     fn default_name(&self) -> &'static str {
@@ -121,11 +144,7 @@ impl<C: Component> Part for Node<C> {
     }
 
     fn start(self, path: String, spawner: &mut Spawner<'_>) {
-        let Self {
-            mut component,
-            control,
-            mut signal,
-        } = self;
+        let (mut component, control, mut signal) = self.into_parts();
         component.for_each_outbox(&mut |outbox| outbox.seal());
         signal.seal();
         let path = if path.is_empty() {

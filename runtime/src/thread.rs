@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use crate::component::Ports;
 use crate::error::panic_message;
-use crate::graph::{GroupGuard, Part, Spawner};
+use crate::graph::{GroupGuard, Node, Part, Spawner};
 use crate::port::{AnyInbox, AnyOutbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness};
 use crate::report::Outcome;
 use crate::scheduler::local;
@@ -274,18 +274,14 @@ pub(crate) fn forbid_on_scheduler(operation: &str) {
 
 /// A threaded component with its built-in `control` and `signal` boxes.
 pub struct ThreadNode<C> {
-    component: C,
-    control: Inbox<Control>,
-    signal: Outbox<Control>,
+    node: Node<C>,
 }
 
 impl<C: ThreadComponent> ThreadNode<C> {
     /// Wraps `component`, giving it its `control` and `signal` boxes.
     pub fn new(component: C) -> Self {
         Self {
-            component,
-            control: Inbox::new("control"),
-            signal: Outbox::new("signal"),
+            node: Node::wrap(component),
         }
     }
 }
@@ -294,16 +290,15 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
     type Handles = C::Handles;
 
     fn handles(&self) -> C::Handles {
-        self.component
-            .handles(self.control.port(), self.signal.port())
+        self.node.port_handles()
     }
 
     fn control_port(&self) -> InboxPort<Control> {
-        self.control.port()
+        self.node.control_port_any()
     }
 
     fn signal_port(&self) -> OutboxPort<Control> {
-        self.signal.port()
+        self.node.signal_port_any()
     }
 
     fn default_name(&self) -> &'static str {
@@ -311,11 +306,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
     }
 
     fn start(self, path: String, spawner: &mut Spawner<'_>) {
-        let Self {
-            mut component,
-            control,
-            mut signal,
-        } = self;
+        let (mut component, control, mut signal) = self.node.into_parts();
         let name: Arc<str> = if path.is_empty() {
             C::INFO.name.into()
         } else {
