@@ -1,1 +1,28 @@
-//! The myelin book: chapters under `src/`.
+//! The myelin book; `cargo test -p myelin-book` runs every code block in it.
+//!
+//! Each chapter under `src/` is included here as the docs of an empty
+//! module, so rustdoc compiles and runs its Rust blocks against the real
+//! crates. `src/SUMMARY.md` and `book.toml` make the same files an mdBook.
+
+#![doc(test(attr(deny(warnings))))]
+
+#[doc = include_str!("introduction.md")]
+pub mod introduction {}
+
+#[doc = include_str!("components.md")]
+pub mod components {}
+
+#[doc = include_str!("wiring.md")]
+pub mod wiring {}
+
+#[doc = include_str!("lifecycle.md")]
+pub mod lifecycle {}
+
+#[doc = include_str!("backpressure.md")]
+pub mod backpressure {}
+
+#[doc = include_str!("scheduler.md")]
+pub mod scheduler {}
+
+#[doc = include_str!("performance.md")]
+pub mod performance {}
