@@ -148,6 +148,10 @@ pub enum SendErrorKind {
     /// The system is shutting down under the threaded component that was
     /// blocked sending (only from `blocking_send`).
     Cancelled,
+    /// The outbox belongs to a generator component and was moved to another
+    /// thread: its link is bound to that component's scheduler. Move the
+    /// component, not its ports (or use a threaded component or a handle).
+    Misplaced,
 }
 
 /// A message that could not be sent, handed back to the sender.
@@ -204,6 +208,9 @@ impl<T> fmt::Display for SendError<T> {
             SendErrorKind::Closed => "the receiving component has finished",
             SendErrorKind::Full => "the receiving inbox is full",
             SendErrorKind::Cancelled => "the system is shutting down",
+            SendErrorKind::Misplaced => {
+                "it belongs to a generator component on another thread's scheduler"
+            }
         };
         write!(f, "cannot send on `{}`: {why}", self.port)
     }

@@ -287,8 +287,10 @@ impl<'a> Spawner<'a> {
     /// Binds every link the started generators receive on to this thread,
     /// except those pinned shared.
     pub(crate) fn finish(self) {
+        let id = self.core.id();
         for state in self.binds {
-            state.bind_local();
+            state.mark_started();
+            state.bind_local(id);
         }
     }
 }
@@ -450,7 +452,7 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
             let guard = GroupGuard {
                 groups: spawner.groups.clone(),
             };
-            spawner.core.spawn(
+            spawner.core.spawn_hidden(
                 format!("{name} (chassis)").into(),
                 Box::pin(async move {
                     chassis.await;

@@ -130,7 +130,7 @@ impl Handle {
         let Some(remote) = self.remote.as_ref().filter(|_| !self.is_finished()) else {
             return Err(Error::msg("the system has already ended"));
         };
-        remote.submit(Box::new(move |core| {
+        let accepted = remote.submit(Box::new(move |core| {
             let mut spawner = Spawner::new(core);
             match build() {
                 Ok(part) => {
@@ -142,7 +142,11 @@ impl Handle {
             }
             spawner.finish();
         }));
-        Ok(())
+        if accepted {
+            Ok(())
+        } else {
+            Err(Error::msg("the system has already ended"))
+        }
     }
 
     /// Waits for the system to end and returns its report, as
@@ -212,9 +216,10 @@ impl<T: Send + 'static> Sender<T> {
     /// Fails with [`LinkError::Running`] if that inbox's system is already
     /// running: create senders before [`spawn`].
     pub fn new(port: &InboxPort<T>) -> Result<Self, LinkError> {
-        if !port.chan.try_pin_shared() {
+        if port.chan.is_started() || !port.chan.try_pin_shared() {
             return Err(LinkError::Running { inbox: port.name() });
         }
+        port.chan.mark_external();
         let mut outbox = Outbox::new("handle");
         link(&outbox.port(), port, None)?;
         crate::port::AnyOutbox::seal(&mut outbox);
@@ -281,6 +286,7 @@ impl<T: Send + 'static> Receiver<T> {
         let inbox = Inbox::new("handle");
         let own = inbox.port();
         own.chan.pin_shared();
+        own.chan.mark_external();
         link(port, &own, None)?;
         Ok(Self { inbox })
     }
@@ -291,6 +297,7 @@ impl<T: Send + 'static> Receiver<T> {
         let inbox = Inbox::new("handle");
         let own = inbox.port();
         own.chan.pin_shared();
+        own.chan.mark_external();
         link(port, &own, Some(capacity))?;
         Ok(Self { inbox })
     }

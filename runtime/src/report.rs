@@ -35,13 +35,18 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Messages a component left unread in one of its inboxes.
+/// Messages a component left behind on one of its ports: unread in an
+/// inbox, or (when it was cancelled mid-send) still in its hands for an
+/// outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Undelivered {
-    /// The inbox.
+    /// The port.
     pub port: &'static str,
-    /// How many messages were still queued when the component ended.
+    /// How many messages.
     pub count: usize,
+    /// `true` for an outbox: the component was cancelled while waiting to
+    /// send them.
+    pub unsent: bool,
 }
 
 /// One component's line in a [`Report`].
@@ -103,7 +108,11 @@ impl fmt::Display for Report {
         for c in &self.components {
             write!(f, "{}: {}", c.name, c.outcome)?;
             for u in &c.undelivered {
-                write!(f, "; {} unread in `{}`", u.count, u.port)?;
+                if u.unsent {
+                    write!(f, "; {} unsent on `{}`", u.count, u.port)?;
+                } else {
+                    write!(f, "; {} unread in `{}`", u.count, u.port)?;
+                }
             }
             writeln!(f)?;
         }
@@ -161,10 +170,13 @@ impl ReportBuilder {
         name: &Arc<str>,
         port: &'static str,
         count: usize,
+        unsent: bool,
     ) {
-        self.entry(seq, name)
-            .undelivered
-            .push(Undelivered { port, count });
+        self.entry(seq, name).undelivered.push(Undelivered {
+            port,
+            count,
+            unsent,
+        });
     }
 
     pub(crate) fn finish(mut self) -> Report {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::chan::{Refused, Take};
 use super::{Inbox, Outbox};
 use crate::error::{RecvTimeoutError, SendError, SendErrorKind};
-use crate::thread::{cancelled, forbid_on_scheduler, thread_waker};
+use crate::thread::{cancelled, forbid_on_scheduler, park_here, thread_waker};
 
 impl<T: Send + 'static> Inbox<T> {
     /// Blocks until the next message arrives; `None` at end of stream (or
@@ -27,7 +27,7 @@ impl<T: Send + 'static> Inbox<T> {
                 Take::Message(m) => return Some(m),
                 Take::Closed => return None,
                 Take::Empty if cancelled() => return None,
-                Take::Empty => std::thread::park(),
+                Take::Empty => park_here(),
             }
         }
     }
@@ -81,12 +81,15 @@ impl<T: Send + 'static> Outbox<T> {
                 Err(Refused::Closed(m)) => {
                     return Err(SendError::new(m, SendErrorKind::Closed, name));
                 }
+                Err(Refused::Misplaced(m)) => {
+                    return Err(SendError::new(m, SendErrorKind::Misplaced, name));
+                }
                 Err(Refused::Full(m)) if cancelled() => {
                     return Err(SendError::new(m, SendErrorKind::Cancelled, name));
                 }
                 Err(Refused::Full(m)) => {
                     msg = m;
-                    std::thread::park();
+                    park_here();
                 }
             }
         }

@@ -37,6 +37,8 @@ pub(crate) enum Take<T> {
 pub(crate) enum Refused<T> {
     Full(T),
     Closed(T),
+    /// The link is bound to a scheduler on another thread (see `misplaced`).
+    Misplaced(T),
 }
 
 pub(crate) struct State<T> {
@@ -56,6 +58,11 @@ pub(crate) struct State<T> {
     pub(crate) ever_linked: bool,
     /// The receiver has seen end of stream (a receive returned `Closed`).
     pub(crate) end_seen: bool,
+    /// The receiving component has started: handles can no longer attach.
+    pub(crate) started: bool,
+    /// One end is outside the system (a handle's sender or receiver): a
+    /// component waiting here may be woken from outside, so its waker counts.
+    pub(crate) external: bool,
     /// The receiver has finished: further pushes are refused.
     pub(crate) rx_closed: bool,
     /// The receiver's waker, registered when it found nothing to do.
@@ -79,6 +86,9 @@ pub(crate) struct Chan<T> {
     /// Zero while shared, `PINNED_SHARED` when it must stay shared, otherwise
     /// the token of the owning thread.
     owner: AtomicUsize,
+    /// The id of the scheduler it is bound to, for work that must be done
+    /// on that thread when a port was moved away from it.
+    home: AtomicUsize,
     lock: Mutex<()>,
     state: UnsafeCell<State<T>>,
 }
@@ -94,6 +104,7 @@ impl<T> Chan<T> {
     pub(crate) fn new(capacity: Option<usize>) -> Self {
         Self {
             owner: AtomicUsize::new(0),
+            home: AtomicUsize::new(0),
             lock: Mutex::new(()),
             state: UnsafeCell::new(State {
                 queue: VecDeque::new(),
@@ -102,6 +113,8 @@ impl<T> Chan<T> {
                 senders: 0,
                 ever_linked: false,
                 end_seen: false,
+                started: false,
+                external: false,
                 rx_closed: false,
                 rx_waker: None,
                 tx_wakers: None,
@@ -117,8 +130,22 @@ impl<T> Chan<T> {
     }
 
     /// Like `with`, also telling `f` whether the chan is in local mode.
+    ///
+    /// # Panics
+    /// If the chan is bound to a scheduler on another thread: a port of a
+    /// generator component was moved to another thread and used there.
     #[inline(always)]
     fn with_mode<R>(&self, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
+        match self.try_with_mode(f) {
+            Some(r) => r,
+            None => misplaced(),
+        }
+    }
+
+    /// Like `with_mode`, but `None` (without running `f`) when the chan is
+    /// bound to a scheduler on another thread.
+    #[inline(always)]
+    fn try_with_mode<R>(&self, f: impl FnOnce(&mut State<T>, bool) -> R) -> Option<R> {
         let owner = self.owner.load(Ordering::Acquire);
         // Tokens are never zero, so a shared chan (owner zero) fails this too.
         if owner == thread_token() {
@@ -126,18 +153,16 @@ impl<T> Chan<T> {
             // checked just above, and no access re-enters `with_mode`: `f`
             // never runs user code (messages are only moved, never dropped,
             // inside it, and wakers are woken only after it returns).
-            return self.state.with_mut(|s| f(unsafe { &mut *s }, true));
+            return Some(self.state.with_mut(|s| f(unsafe { &mut *s }, true)));
         }
-        self.with_locked(owner, f)
+        if owner == 0 || owner == PINNED_SHARED {
+            return Some(self.with_locked(f));
+        }
+        None
     }
 
     #[inline(never)]
-    fn with_locked<R>(&self, owner: usize, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
-        assert!(
-            owner == 0 || owner == PINNED_SHARED,
-            "myelin: a link bound to one scheduler thread was used from another thread; \
-             this is a bug in myelin, please report it"
-        );
+    fn with_locked<R>(&self, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
         let _guard = lock(&self.lock);
         // SAFETY: the lock is held, and every shared-mode access takes it.
         self.state.with_mut(|s| f(unsafe { &mut *s }, false))
@@ -148,11 +173,28 @@ impl<T> Chan<T> {
     ///
     /// Called while the system is being started, before any other thread can
     /// reach the chan.
-    pub(crate) fn bind_local(&self) {
+    pub(crate) fn bind_local(&self, scheduler: u16) {
         let _guard = lock(&self.lock);
         if self.owner.load(Ordering::Acquire) != PINNED_SHARED {
+            self.home.store(usize::from(scheduler), Ordering::Relaxed);
             self.owner.store(thread_token(), Ordering::Release);
         }
+    }
+
+    /// Records that the receiving component has started.
+    pub(crate) fn mark_started(&self) {
+        self.with(|s| s.started = true);
+    }
+
+    /// Whether the receiving component has started (from any thread; `true`
+    /// also when the chan is bound to another thread's scheduler).
+    pub(crate) fn is_started(&self) -> bool {
+        self.try_with_mode(|s, _| s.started).unwrap_or(true)
+    }
+
+    /// Marks the chan as reaching outside the system (a handle's end).
+    pub(crate) fn mark_external(&self) {
+        self.with(|s| s.external = true);
     }
 
     /// Like `pin_shared`, but returns `false` instead of panicking when the
@@ -194,7 +236,9 @@ impl<T> Chan<T> {
     /// Pushes a message, waking the receiver if it waits.
     #[inline]
     pub(crate) fn push(&self, msg: T) -> Result<(), Refused<T>> {
-        let wake = self.with_mode(|s, local| {
+        let mut msg = Some(msg);
+        let outcome = self.try_with_mode(|s, local| {
+            let msg = msg.take().expect("taken once");
             if s.queue.len() >= s.limit {
                 if s.rx_closed {
                     return Err(Refused::Closed(msg));
@@ -205,7 +249,7 @@ impl<T> Chan<T> {
                 if let Some(waker) = crate::scheduler::local::current_waker() {
                     let parked = s.tx_wakers.get_or_insert_with(Box::default);
                     if !parked.iter().any(|w| w.will_wake(&waker)) {
-                        parked.push(WakeRef::new(&waker, local));
+                        parked.push(WakeRef::new(&waker, local || !s.external));
                     }
                 }
                 return Err(Refused::Full(msg));
@@ -213,7 +257,11 @@ impl<T> Chan<T> {
             s.queue.push_back(msg);
             s.delivered += 1;
             Ok(s.rx_waker.is_some())
-        })?;
+        });
+        let wake = match outcome {
+            Some(result) => result?,
+            None => return Err(Refused::Misplaced(msg.take().expect("not taken"))),
+        };
         if wake {
             self.wake_receiver();
         }
@@ -224,6 +272,9 @@ impl<T> Chan<T> {
     /// when room appears.
     #[inline(always)]
     pub(crate) fn push_or_wait(&self, msg: T, waker: &Waker) -> Result<(), Refused<T>> {
+        if self.is_misplaced() {
+            return Err(Refused::Misplaced(msg));
+        }
         let wake = self.with_mode(
             #[inline(always)]
             |s, local| {
@@ -233,7 +284,7 @@ impl<T> Chan<T> {
                     }
                     let parked = s.tx_wakers.get_or_insert_with(Box::default);
                     if !parked.iter().any(|w| w.will_wake(waker)) {
-                        parked.push(WakeRef::new(waker, local));
+                        parked.push(WakeRef::new(waker, local || !s.external));
                     }
                     return Err(Refused::Full(msg));
                 }
@@ -298,7 +349,7 @@ impl<T> Chan<T> {
                 }
                 None => {
                     if let Some(w) = waker {
-                        register(&mut s.rx_waker, w, local);
+                        register(&mut s.rx_waker, w, local || !s.external);
                     }
                     (Take::Empty, false)
                 }
@@ -319,7 +370,7 @@ impl<T> Chan<T> {
             if !s.queue.is_empty() || unseen_end {
                 return true;
             }
-            register(&mut s.rx_waker, waker, local);
+            register(&mut s.rx_waker, waker, local || !s.external);
             false
         })
     }
@@ -361,8 +412,21 @@ impl<T> Chan<T> {
         });
     }
 
+    /// Whether the chan is bound to a scheduler on another thread.
+    #[inline]
+    pub(crate) fn is_misplaced(&self) -> bool {
+        let owner = self.owner.load(Ordering::Acquire);
+        owner != 0 && owner != PINNED_SHARED && owner != thread_token()
+    }
+
     /// A linked outbox went away; the last one ends the stream.
     pub(crate) fn remove_sender(&self) {
+        if self.is_misplaced() {
+            // The outbox was dropped on a thread that may not touch this
+            // link; its stream then never ends, and the system reports the
+            // receiver stalled rather than aborting here in a destructor.
+            return;
+        }
         let waker = self.with(|s| {
             s.senders -= 1;
             if s.senders == 0 {
@@ -379,6 +443,11 @@ impl<T> Chan<T> {
     /// The receiver is gone: refuse further pushes, release parked senders,
     /// and hand back whatever was still queued so the caller can account for it.
     pub(crate) fn close_receiver(&self) -> VecDeque<T> {
+        if self.is_misplaced() {
+            // As in `remove_sender`: never from a destructor on a thread that
+            // may not touch this link.
+            return VecDeque::new();
+        }
         let (left, senders) = self.with(|s| {
             s.rx_closed = true;
             s.limit = 0;
@@ -392,10 +461,21 @@ impl<T> Chan<T> {
     }
 }
 
-fn register(slot: &mut Option<WakeRef>, waker: &Waker, local: bool) {
+#[cold]
+#[inline(never)]
+fn misplaced() -> ! {
+    panic!(
+        "myelin: a port of a generator component was used from another thread; \
+         ports stay with their component: move the component (make it \
+         `#[component(thread)]` for a thread of its own), or send the values through a \
+         `Sender`/`Receiver` handle"
+    )
+}
+
+fn register(slot: &mut Option<WakeRef>, waker: &Waker, key_only: bool) {
     match slot {
         Some(w) if w.will_wake(waker) => {}
-        _ => *slot = Some(WakeRef::new(waker, local)),
+        _ => *slot = Some(WakeRef::new(waker, key_only)),
     }
 }
 

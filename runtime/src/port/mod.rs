@@ -33,10 +33,13 @@ pub trait AnyInbox {
 /// What the runtime does with a link's queue while starting a system.
 #[doc(hidden)]
 pub trait LinkState: Readiness {
-    /// Binds it to the calling scheduler thread (unless pinned shared).
-    fn bind_local(&self);
+    /// Binds it to the calling thread, where scheduler `scheduler` runs
+    /// (unless it is pinned shared).
+    fn bind_local(&self, scheduler: u16);
     /// Keeps it shared: one end is on another thread.
     fn pin_shared(&self);
+    /// Records that its receiving component has started.
+    fn mark_started(&self);
 }
 
 /// The type-erased view of an outbox the runtime needs.
@@ -65,10 +68,13 @@ impl<T: Send + 'static> Readiness for Chan<T> {
 }
 
 impl<T: Send + 'static> LinkState for Chan<T> {
-    fn bind_local(&self) {
-        Chan::bind_local(self);
+    fn bind_local(&self, scheduler: u16) {
+        Chan::bind_local(self, scheduler);
     }
     fn pin_shared(&self) {
         Chan::pin_shared(self);
+    }
+    fn mark_started(&self) {
+        Chan::mark_started(self);
     }
 }

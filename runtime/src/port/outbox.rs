@@ -60,6 +60,7 @@ impl<T: Send + 'static> Outbox<T> {
         chan.push(msg).map_err(|refused| match refused {
             Refused::Full(m) => SendError::new(m, SendErrorKind::Full, name),
             Refused::Closed(m) => SendError::new(m, SendErrorKind::Closed, name),
+            Refused::Misplaced(m) => SendError::new(m, SendErrorKind::Misplaced, name),
         })
     }
 
@@ -169,6 +170,16 @@ pub struct SendFuture<'a, T> {
 
 impl<T> Unpin for SendFuture<'_, T> {}
 
+impl<T> Drop for SendFuture<'_, T> {
+    fn drop(&mut self) {
+        // Dropped while waiting for room (the component was cancelled): the
+        // message goes with it, so say so in the report.
+        if self.msg.is_some() {
+            local::record_unsent(self.outbox.name, 1);
+        }
+    }
+}
+
 impl<T: Send + 'static> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
@@ -193,6 +204,9 @@ impl<T: Send + 'static> Future for SendFuture<'_, T> {
             }
             Err(Refused::Closed(m)) => {
                 Poll::Ready(Err(SendError::new(m, SendErrorKind::Closed, name)))
+            }
+            Err(Refused::Misplaced(m)) => {
+                Poll::Ready(Err(SendError::new(m, SendErrorKind::Misplaced, name)))
             }
         }
     }

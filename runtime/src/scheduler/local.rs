@@ -52,6 +52,9 @@ struct Slot {
     name: Arc<str>,
     /// Start order, for the report.
     seq: usize,
+    /// The runtime's own helper (a graphline's chassis): reported only if it
+    /// fails.
+    hidden: bool,
 }
 
 pub(crate) struct Core {
@@ -126,18 +129,31 @@ thread_local! {
 
 /// Records that the running component left `count` messages in `port`.
 pub(crate) fn record_backlog(port: &'static str, count: usize) {
+    record_left(port, count, false);
+}
+
+/// Records that the running component was cancelled holding `count`
+/// messages it was waiting to send on `port`.
+pub(crate) fn record_unsent(port: &'static str, count: usize) {
+    record_left(port, count, true);
+}
+
+fn record_left(port: &'static str, count: usize, unsent: bool) {
     let on_scheduler = with_current(|core| {
         if let Some(index) = core.running.get() {
             let slots = core.slots.borrow();
             let slot = &slots[index as usize];
+            if slot.hidden {
+                return;
+            }
             core.report
                 .borrow_mut()
-                .backlog(slot.seq, &slot.name, port, count);
+                .backlog(slot.seq, &slot.name, port, count, unsent);
         }
     });
     if on_scheduler.is_none() {
         // A threaded component's thread: its proxy reports it.
-        crate::thread::record_backlog(port, count);
+        crate::thread::record_backlog(port, count, unsent);
     }
 }
 
@@ -147,6 +163,9 @@ pub(crate) fn record_outcome(outcome: Outcome) {
         if let Some(index) = core.running.get() {
             let slots = core.slots.borrow();
             let slot = &slots[index as usize];
+            if slot.hidden && !matches!(outcome, Outcome::Failed(_)) {
+                return;
+            }
             core.report
                 .borrow_mut()
                 .outcome(slot.seq, &slot.name, outcome);
@@ -219,6 +238,11 @@ impl Core {
         );
     }
 
+    /// This scheduler's id.
+    pub(crate) fn id(&self) -> u16 {
+        self.id
+    }
+
     /// How other threads reach this scheduler.
     pub(crate) fn remote(&self) -> &Arc<Remote> {
         &self.remote
@@ -226,6 +250,15 @@ impl Core {
 
     /// Adds a task, runnable at once, whose outcome is reported under `name`.
     pub(crate) fn spawn(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
+        self.spawn_task(name, future, false)
+    }
+
+    /// Adds a runtime helper task, left out of the report unless it fails.
+    pub(crate) fn spawn_hidden(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
+        self.spawn_task(name, future, true)
+    }
+
+    fn spawn_task(&self, name: Arc<str>, future: BoxFuture, hidden: bool) -> TaskKey {
         let seq = self.spawned.get();
         let mut slots = self.slots.borrow_mut();
         let index = match self.free.borrow_mut().pop() {
@@ -237,6 +270,7 @@ impl Core {
                     future: None,
                     name: Arc::from(""),
                     seq: 0,
+                    hidden: false,
                 });
                 u32::try_from(slots.len() - 1).expect("more than 2^32 components")
             }
@@ -247,6 +281,7 @@ impl Core {
         slot.future = Some(future);
         slot.name = name;
         slot.seq = seq;
+        slot.hidden = hidden;
         self.live.set(self.live.get() + 1);
         self.spawned.set(self.spawned.get() + 1);
         self.queue.borrow_mut().push_back(index);
@@ -354,12 +389,16 @@ impl Core {
                 let Some(slot) = slots.get_mut(index) else {
                     break;
                 };
-                slot.future.take().map(|f| (f, slot.seq, slot.name.clone()))
+                slot.future
+                    .take()
+                    .map(|f| (f, slot.seq, slot.name.clone(), slot.hidden))
             };
-            if let Some((future, seq, name)) = next {
-                self.report
-                    .borrow_mut()
-                    .outcome_if_unset(seq, &name, outcome.clone());
+            if let Some((future, seq, name, hidden)) = next {
+                if !hidden {
+                    self.report
+                        .borrow_mut()
+                        .outcome_if_unset(seq, &name, outcome.clone());
+                }
                 let index = u32::try_from(index).expect("slot index fits u32");
                 self.running.set(Some(index));
                 drop_quietly(future);
@@ -389,13 +428,15 @@ impl Core {
         if self.remote.shutdown.load(Ordering::Acquire) {
             self.shutdown.set(true);
         }
-        let commands = std::mem::take(&mut *lock(&self.remote.commands));
+        let commands = lock(&self.remote.commands).take();
         let any_command = !commands.is_empty();
         for command in commands {
             command(self);
         }
         let keys = std::mem::take(&mut *lock(&self.remote.queue));
-        let any = any_command || !keys.is_empty();
+        // A shutdown request counts as news even when it carries no wake-up:
+        // the run loop must get back to its shutdown check, not park.
+        let any = any_command || !keys.is_empty() || self.shutdown.get();
         for key in keys {
             self.schedule(key);
         }
@@ -425,20 +466,33 @@ impl Core {
                 break;
             }
             if self.live.get() == 0 {
-                break;
+                // Everything has ended; parts added from a handle at this
+                // very moment still start (and keep the system going), and
+                // later ones are refused.
+                let late = self.remote.close_commands();
+                if late.is_empty() {
+                    break;
+                }
+                for command in late {
+                    command(self);
+                }
+                continue;
             }
             if self.take_remote() {
                 continue;
             }
-            if self.remote.outstanding.load(Ordering::Acquire) == 0 {
+            if self.remote.outstanding.load(Ordering::Acquire) == 0
+                && self.remote.active_threads.load(Ordering::Acquire) == 0
+            {
                 // A waker's last use may have been a wake that landed after
                 // the look above: its release (ordered after the queue push)
                 // is what made the count zero, so look once more.
                 if self.take_remote() {
                     continue;
                 }
-                // No task is runnable and no waker exists outside the
-                // scheduler's own links: nothing can ever happen again.
+                // No task is runnable, no waker exists outside the system's
+                // own links, and every threaded component is parked waiting
+                // for a message: nothing can ever happen again.
                 self.cancel_all(&Outcome::Stalled);
                 break;
             }

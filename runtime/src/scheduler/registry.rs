@@ -23,7 +23,10 @@ pub(crate) struct Remote {
     pub(crate) shutdown: AtomicBool,
     /// Work to do on the scheduler's thread (starting parts added from a
     /// handle).
-    pub(crate) commands: Mutex<Vec<Command>>,
+    pub(crate) commands: Mutex<Commands>,
+    /// Threaded components of this system that are running or about to
+    /// (not parked waiting for a message); see `thread/park.rs`.
+    pub(crate) active_threads: AtomicUsize,
     pub(crate) thread: Thread,
     /// Live clones of this scheduler's wakers.
     pub(crate) outstanding: AtomicUsize,
@@ -54,7 +57,8 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
         queue: Mutex::new(Vec::new()),
         pending: AtomicBool::new(false),
         shutdown: AtomicBool::new(false),
-        commands: Mutex::new(Vec::new()),
+        commands: Mutex::new(Commands::default()),
+        active_threads: AtomicUsize::new(0),
         thread: std::thread::current(),
         outstanding: AtomicUsize::new(0),
     });
@@ -83,13 +87,55 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
 /// Something to run on a scheduler's own thread.
 pub(crate) type Command = Box<dyn FnOnce(&super::local::Core) + Send>;
 
+/// Commands waiting for the scheduler, and whether it still takes them.
+#[derive(Default)]
+pub(crate) struct Commands {
+    queue: Vec<Command>,
+    closed: bool,
+}
+
+impl Commands {
+    pub(crate) fn take(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.queue)
+    }
+}
+
 impl Remote {
+    /// A threaded component started (or was woken).
+    pub(crate) fn thread_unparked(&self) {
+        self.active_threads.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A threaded component parked waiting for a message (or ended).
+    pub(crate) fn thread_parked(&self) {
+        self.active_threads.fetch_sub(1, Ordering::AcqRel);
+        // The scheduler may be parked waiting for exactly this; let it look.
+        self.thread.unpark();
+    }
+
     /// Queues `command` to run on the scheduler's thread at its next look
-    /// outside.
-    pub(crate) fn submit(&self, command: Command) {
-        lock(&self.commands).push(command);
+    /// outside; `false` if the scheduler has stopped taking commands.
+    pub(crate) fn submit(&self, command: Command) -> bool {
+        {
+            let mut commands = lock(&self.commands);
+            if commands.closed {
+                return false;
+            }
+            commands.queue.push(command);
+        }
         self.pending.store(true, Ordering::Release);
         self.thread.unpark();
+        true
+    }
+
+    /// Stops taking commands, unless some are waiting: those are returned
+    /// to run first.
+    pub(crate) fn close_commands(&self) -> Vec<Command> {
+        let mut commands = lock(&self.commands);
+        if commands.queue.is_empty() {
+            commands.closed = true;
+        }
+        std::mem::take(&mut commands.queue)
     }
 
     /// Asks the scheduler to shut its system down at its next look outside.

@@ -76,17 +76,21 @@ fn drop_waker(data: *const ()) {
 
 /// A registered interest in being woken, as stored by a link.
 ///
-/// A link whose two ends share a scheduler keeps just the task key: it costs
-/// no reference count, and it does not count as a way in from outside (see
-/// the module docs). Anything else keeps a real, counted waker.
+/// A link inside one system keeps just the task key: it costs no reference
+/// count, and it does not count as a way in from outside (see the module
+/// docs). A link with an end outside the system (a handle) keeps a real,
+/// counted waker.
 pub(crate) enum WakeRef {
     Task(TaskKey),
     Waker(Waker),
 }
 
 impl WakeRef {
-    pub(crate) fn new(waker: &Waker, local: bool) -> Self {
-        if local && std::ptr::eq(waker.vtable(), &VTABLE) {
+    /// `key_only`: the registration may keep just the task key (its link
+    /// is local, or reaches only components of the same system, whose
+    /// activity the scheduler tracks); otherwise a counted waker is kept.
+    pub(crate) fn new(waker: &Waker, key_only: bool) -> Self {
+        if key_only && std::ptr::eq(waker.vtable(), &VTABLE) {
             Self::Task(TaskKey::unpack(waker.data()))
         } else {
             Self::Waker(waker.clone())

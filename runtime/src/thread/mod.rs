@@ -16,18 +16,22 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::task::{Poll, Waker};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use crate::component::Ports;
+mod park;
+
+use park::Parker;
+
 use crate::error::panic_message;
 use crate::graph::{GroupGuard, Node, Part, Spawner};
 use crate::port::{AnyInbox, AnyOutbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness};
 use crate::report::Outcome;
-use crate::scheduler::local;
 use crate::scheduler::registry::Remote;
+use crate::scheduler::{WakeRef, local};
 use crate::sync::lock_std as lock;
 use crate::{Control, Error};
 
@@ -152,7 +156,7 @@ impl ThreadContext {
             return true;
         }
         match deadline {
-            None => std::thread::park(),
+            None => park_here(),
             Some(deadline) => {
                 let now = Instant::now();
                 if now >= deadline {
@@ -195,19 +199,29 @@ struct Shared {
     cancelled: AtomicBool,
     thread: Mutex<Option<Thread>>,
     done: Mutex<Option<Done>>,
-    proxy: Mutex<Option<Waker>>,
+    /// Signalled when `done` is set, for a proxy waiting on a cancelled
+    /// thread.
+    finished: Condvar,
+    /// The proxy's waker, kept as a bare task key: the thread that will use
+    /// it is counted among the active threads, so it need not count as a
+    /// way in from outside (see `scheduler/waker.rs`).
+    proxy: Mutex<Option<WakeRef>>,
+    /// How the thread parks, set when it starts.
+    parker: OnceLock<Arc<Parker>>,
     remote: Arc<Remote>,
 }
 
 struct Done {
     outcome: Outcome,
-    undelivered: Vec<(&'static str, usize)>,
+    undelivered: Vec<(&'static str, usize, bool)>,
 }
 
 impl Shared {
     fn cancel(&self) {
         self.cancelled.store(true, Ordering::Release);
-        if let Some(thread) = lock(&self.thread).as_ref() {
+        if let Some(parker) = self.parker.get() {
+            parker.unpark();
+        } else if let Some(thread) = lock(&self.thread).as_ref() {
             thread.unpark();
         }
     }
@@ -220,15 +234,15 @@ thread_local! {
 
 struct Running {
     shared: Arc<Shared>,
-    undelivered: Vec<(&'static str, usize)>,
+    undelivered: Vec<(&'static str, usize, bool)>,
 }
 
 /// Records unread messages left by a component on this thread; `false` if
 /// this is not a threaded component's thread.
-pub(crate) fn record_backlog(port: &'static str, count: usize) -> bool {
+pub(crate) fn record_backlog(port: &'static str, count: usize, unsent: bool) -> bool {
     RUNNING.with(|r| match r.borrow_mut().as_mut() {
         Some(running) => {
-            running.undelivered.push((port, count));
+            running.undelivered.push((port, count, unsent));
             true
         }
         None => false,
@@ -244,8 +258,12 @@ pub(crate) fn cancelled() -> bool {
     })
 }
 
-/// A waker that unparks the calling thread; one per thread.
+/// A waker that unparks the calling thread: through its `Parker` on a
+/// threaded component's thread, plainly elsewhere (a handle's user).
 pub(crate) fn thread_waker() -> Waker {
+    if let Some(parker) = current_parker() {
+        return Waker::from(parker);
+    }
     struct Unpark(Thread);
     impl std::task::Wake for Unpark {
         fn wake(self: Arc<Self>) {
@@ -259,6 +277,23 @@ pub(crate) fn thread_waker() -> Waker {
         static WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
     }
     WAKER.with(Clone::clone)
+}
+
+/// Parks the calling thread until its `thread_waker` is woken (possibly
+/// spuriously: callers re-check what they wait for).
+pub(crate) fn park_here() {
+    match current_parker() {
+        Some(parker) => parker.park(),
+        None => std::thread::park(),
+    }
+}
+
+fn current_parker() -> Option<Arc<Parker>> {
+    RUNNING.with(|r| {
+        r.borrow()
+            .as_ref()
+            .and_then(|running| running.shared.parker.get().cloned())
+    })
 }
 
 /// Panics with a clear message when a blocking port operation is called on
@@ -283,6 +318,14 @@ impl<C: ThreadComponent> ThreadNode<C> {
         Self {
             node: Node::wrap(component),
         }
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<C: ThreadComponent> crate::IntoPart for ThreadNode<C> {
+    type Part = Self;
+    fn into_part(self) -> Self {
+        self
     }
 }
 
@@ -327,17 +370,21 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
         component.for_each_inbox(&mut |inbox| {
             let state = inbox.link_state();
             state.pin_shared();
+            state.mark_started();
             inboxes.push(state);
         });
         let state = control.link_state();
         state.pin_shared();
+        state.mark_started();
         inboxes.push(state);
 
         let shared = Arc::new(Shared {
             cancelled: AtomicBool::new(false),
             thread: Mutex::new(None),
             done: Mutex::new(None),
+            finished: Condvar::new(),
             proxy: Mutex::new(None),
+            parker: OnceLock::new(),
             remote: spawner.core.remote().clone(),
         });
         let cx = ThreadContext {
@@ -353,8 +400,10 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             guard: GroupGuard {
                 groups: spawner.groups.clone(),
             },
+            reported: false,
         };
         spawner.core.spawn(name.clone(), Box::pin(proxy));
+        shared.remote.thread_unparked();
         let spawned = std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || body(component, cx));
@@ -365,6 +414,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
                     outcome: Outcome::Failed(format!("could not start its thread: {e}")),
                     undelivered: Vec::new(),
                 });
+                shared.remote.thread_parked();
             }
         }
     }
@@ -374,6 +424,9 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
 /// steps a generator gets.
 fn body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) {
     let shared = cx.shared.clone();
+    let _ = shared
+        .parker
+        .set(Arc::new(Parker::new(shared.remote.clone())));
     RUNNING.with(|r| {
         *r.borrow_mut() = Some(Running {
             shared: shared.clone(),
@@ -407,9 +460,13 @@ fn body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) {
         outcome,
         undelivered,
     });
+    shared.finished.notify_all();
     if let Some(waker) = lock(&shared.proxy).take() {
         waker.wake();
     }
+    // Only now, with the proxy's wake-up queued, may the scheduler count
+    // this thread out.
+    shared.remote.thread_parked();
 }
 
 /// Stands for the thread on the scheduler: finishes when the thread does.
@@ -417,32 +474,78 @@ struct Proxy {
     shared: Arc<Shared>,
     name: Arc<str>,
     guard: GroupGuard,
+    /// The thread's end has been reported.
+    reported: bool,
+}
+
+impl Proxy {
+    /// Reports what the finished thread left: its unread messages and how
+    /// it ended.
+    fn report(&mut self, done: Done) {
+        self.reported = true;
+        for (port, count, unsent) in done.undelivered {
+            if unsent {
+                local::record_unsent(port, count);
+            } else {
+                local::record_backlog(port, count);
+            }
+        }
+        self.guard.finished(&done.outcome, &self.name);
+        local::record_outcome(done.outcome);
+    }
 }
 
 impl Future for Proxy {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
         // Register first, then look: a thread finishing in between still
         // finds the waker.
-        *lock(&self.shared.proxy) = Some(cx.waker().clone());
+        *lock(&self.shared.proxy) = Some(WakeRef::new(cx.waker(), true));
         let Some(done) = lock(&self.shared.done).take() else {
             return Poll::Pending;
         };
         lock(&self.shared.proxy).take();
-        for (port, count) in done.undelivered {
-            local::record_backlog(port, count);
-        }
-        self.guard.finished(&done.outcome, &self.name);
-        local::record_outcome(done.outcome);
+        self.report(done);
         Poll::Ready(())
     }
 }
 
 impl Drop for Proxy {
     fn drop(&mut self) {
-        // Cancelled (or finished, in which case this changes nothing the
-        // thread will look at): blocking operations on the thread return.
+        if self.reported {
+            return;
+        }
+        // Cancelled: blocking port operations on the thread return at once.
+        // The system has not stopped until the thread has, so wait for it
+        // and account for what it left, as for any cancelled component. A
+        // body blocked outside myelin's operations delays this until it
+        // notices `is_cancelled()`.
         self.shared.cancel();
+        let shared = self.shared.clone();
+        let done = {
+            let mut done = lock(&shared.done);
+            while done.is_none() {
+                done = shared
+                    .finished
+                    .wait(done)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            done.take().expect("checked above")
+        };
+        // Cancelled or stalled, as the scheduler already recorded, unless
+        // the thread failed on its way out.
+        self.reported = true;
+        for (port, count, unsent) in done.undelivered {
+            if unsent {
+                local::record_unsent(port, count);
+            } else {
+                local::record_backlog(port, count);
+            }
+        }
+        if let Outcome::Failed(_) = &done.outcome {
+            self.guard.finished(&done.outcome, &self.name);
+            local::record_outcome(done.outcome);
+        }
     }
 }
