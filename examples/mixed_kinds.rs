@@ -175,7 +175,9 @@ fn main() -> Result<(), myelin::Error> {
     }
     std::fs::remove_file(&csv)?;
     if written != expected {
-        return Err(Error::msg("the CSV does not match a direct count of the log"));
+        return Err(Error::msg(
+            "the CSV does not match a direct count of the log",
+        ));
     }
     let requests: u64 = written.values().map(|(n, _)| n).sum();
     println!(

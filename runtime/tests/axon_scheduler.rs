@@ -244,7 +244,8 @@ fn a_cancelled_component_is_never_resumed_even_by_a_delivery() {
         waiter.undelivered,
         [myelin::Undelivered {
             port: "inbox",
-            count: 1
+            count: 1,
+            unsent: false
         }]
     );
     assert_eq!(

@@ -261,7 +261,8 @@ fn messages_left_in_an_inbox_are_counted_in_the_report() {
         early.undelivered,
         [Undelivered {
             port: "inbox",
-            count: 3
+            count: 3,
+            unsent: false
         }]
     );
     assert_eq!(report.undelivered(), 3);
@@ -287,7 +288,8 @@ fn an_unread_upstream_finished_on_control_is_not_counted_but_data_is() {
         report.component("ReadSome").unwrap().undelivered,
         [Undelivered {
             port: "inbox",
-            count: 3
+            count: 3,
+            unsent: false
         }]
     );
 }
@@ -350,7 +352,8 @@ fn a_component_that_returns_err_fails_alone_and_is_reported_and_signalled() {
         bad.undelivered,
         [Undelivered {
             port: "inbox",
-            count: 2
+            count: 2,
+            unsent: false
         }]
     );
     for name in ["source", "sink", "unread", "rec"] {
@@ -502,7 +505,8 @@ fn a_mutual_wait_is_reported_stalled_instead_of_hanging() {
         report.component("a").unwrap().undelivered,
         [Undelivered {
             port: "side",
-            count: 1
+            count: 1,
+            unsent: false
         }]
     );
     assert!(err.to_string().contains("stalled"), "{err}");
@@ -604,7 +608,8 @@ fn shutdown_system_cancels_a_deaf_component_that_ignores_a_queued_shutdown() {
         deaf.undelivered,
         [Undelivered {
             port: "control",
-            count: 1
+            count: 1,
+            unsent: false
         }]
     );
 }
