@@ -55,7 +55,8 @@ pub trait Part: Send + 'static {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a system",
     label = "expected a component or a pipeline/graphline",
-    note = "mark the struct `#[component]` and implement `Component` for it"
+    note = "a component is a struct marked `#[component]` with `impl Component`, or \
+            `#[component(thread)]` with `impl ThreadComponent`"
 )]
 pub trait IntoPart {
     /// The part.
