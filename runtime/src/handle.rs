@@ -132,7 +132,11 @@ impl Handle {
         };
         let accepted = remote.submit(Box::new(move |core| {
             let mut spawner = Spawner::new(core);
-            match build() {
+            // `build` is user code running on the scheduler's thread: a panic
+            // in it fails the addition, not the system.
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(build))
+                .unwrap_or_else(|panic| Err(Error::msg(crate::error::panic_message(&*panic))));
+            match built {
                 Ok(part) => {
                     let part = part.into_part();
                     let name = part.default_name().to_owned();

@@ -27,7 +27,7 @@ impl<T: Send + 'static> Inbox<T> {
                 Take::Message(m) => return Some(m),
                 Take::Closed => return None,
                 Take::Empty if cancelled() => return None,
-                Take::Empty => park_here(),
+                Take::Empty => park_here(self.chan().is_external()),
             }
         }
     }
@@ -88,8 +88,9 @@ impl<T: Send + 'static> Outbox<T> {
                     return Err(SendError::new(m, SendErrorKind::Cancelled, name));
                 }
                 Err(Refused::Full(m)) => {
+                    let outside = chan.is_external();
                     msg = m;
-                    park_here();
+                    park_here(outside);
                 }
             }
         }

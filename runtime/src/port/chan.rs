@@ -181,6 +181,11 @@ impl<T> Chan<T> {
         }
     }
 
+    /// Whether one end is outside the system (a handle's).
+    pub(crate) fn is_external(&self) -> bool {
+        self.try_with_mode(|s, _| s.external).unwrap_or(false)
+    }
+
     /// Records that the receiving component has started.
     pub(crate) fn mark_started(&self) {
         self.with(|s| s.started = true);

@@ -59,11 +59,16 @@ pub trait AnyOutbox {
 pub trait Readiness: Send + Sync {
     /// `true` if a message is queued; otherwise registers `waker`.
     fn ready_or_register(&self, waker: &std::task::Waker) -> bool;
+    /// Whether one end of the link is outside the system (a handle's).
+    fn is_external(&self) -> bool;
 }
 
 impl<T: Send + 'static> Readiness for Chan<T> {
     fn ready_or_register(&self, waker: &std::task::Waker) -> bool {
         Chan::ready_or_register(self, waker)
+    }
+    fn is_external(&self) -> bool {
+        Chan::is_external(self)
     }
 }
 

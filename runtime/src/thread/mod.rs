@@ -156,7 +156,7 @@ impl ThreadContext {
             return true;
         }
         match deadline {
-            None => park_here(),
+            None => park_here(self.inboxes.iter().any(|inbox| inbox.is_external())),
             Some(deadline) => {
                 let now = Instant::now();
                 if now >= deadline {
@@ -280,10 +280,12 @@ pub(crate) fn thread_waker() -> Waker {
 }
 
 /// Parks the calling thread until its `thread_waker` is woken (possibly
-/// spuriously: callers re-check what they wait for).
-pub(crate) fn park_here() {
+/// spuriously: callers re-check what they wait for). `from_outside`: what it
+/// waits for can come from outside the system (a handle), so a threaded
+/// component parked here does not count towards a stall.
+pub(crate) fn park_here(from_outside: bool) {
     match current_parker() {
-        Some(parker) => parker.park(),
+        Some(parker) => parker.park(from_outside),
         None => std::thread::park(),
     }
 }

@@ -18,6 +18,9 @@ use crate::scheduler::registry::Remote;
 const RUNNING: u8 = 0;
 const PARKED: u8 = 1;
 const NOTIFIED: u8 = 2;
+/// Parked, but still counted active: waiting on a link with an end outside
+/// the system (a handle), which can always deliver.
+const PARKED_COUNTED: u8 = 3;
 
 pub(crate) struct Parker {
     state: AtomicU8,
@@ -36,19 +39,23 @@ impl Parker {
     }
 
     /// Parks the calling (owning) thread until `unpark`; returns at once if a
-    /// wake-up came since the last park.
-    pub(crate) fn park(&self) {
+    /// wake-up came since the last park. With `from_outside`, the thread
+    /// waits on something outside the system and stays counted active.
+    pub(crate) fn park(&self, from_outside: bool) {
+        let parked = if from_outside { PARKED_COUNTED } else { PARKED };
         if self
             .state
-            .compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire)
+            .compare_exchange(RUNNING, parked, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
             // NOTIFIED: the wake-up arrived before we got here.
             self.state.store(RUNNING, Ordering::Release);
             return;
         }
-        self.remote.thread_parked();
-        while self.state.load(Ordering::Acquire) == PARKED {
+        if !from_outside {
+            self.remote.thread_parked();
+        }
+        while self.state.load(Ordering::Acquire) == parked {
             std::thread::park();
         }
     }
@@ -75,6 +82,20 @@ impl Parker {
                         // Counted active again before it runs, so the
                         // scheduler never sees a gap.
                         self.remote.thread_unparked();
+                        break;
+                    }
+                }
+                PARKED_COUNTED => {
+                    if self
+                        .state
+                        .compare_exchange(
+                            PARKED_COUNTED,
+                            RUNNING,
+                            Ordering::AcqRel,
+                            Ordering::Acquire,
+                        )
+                        .is_ok()
+                    {
                         break;
                     }
                 }
