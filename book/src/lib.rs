@@ -21,6 +21,12 @@ pub mod lifecycle {}
 #[doc = include_str!("backpressure.md")]
 pub mod backpressure {}
 
+#[doc = include_str!("threads.md")]
+pub mod threads {}
+
+#[doc = include_str!("handles.md")]
+pub mod handles {}
+
 #[doc = include_str!("scheduler.md")]
 pub mod scheduler {}
 
