@@ -223,9 +223,9 @@ impl<T: Send + 'static> Sender<T> {
         if port.chan.is_started() || !port.chan.try_pin_shared() {
             return Err(LinkError::Running { inbox: port.name() });
         }
-        port.chan.mark_external();
         let mut outbox = Outbox::new("handle");
         link(&outbox.port(), port, None)?;
+        port.chan.add_external();
         crate::port::AnyOutbox::seal(&mut outbox);
         Ok(Self {
             outbox,
@@ -259,12 +259,19 @@ impl<T: Send + 'static> Clone for Sender<T> {
     fn clone(&self) -> Self {
         let mut outbox = Outbox::new("handle");
         // A fresh outbox into an inbox already pinned shared cannot fail.
-        link(&outbox.port(), &self.port, None).expect("fresh outbox into a shared inbox");
+        crate::port::link_another_handle(&outbox.port(), &self.port);
         crate::port::AnyOutbox::seal(&mut outbox);
+        self.port.chan.add_external();
         Self {
             outbox,
             port: self.port.clone(),
         }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.port.chan.remove_external();
     }
 }
 
@@ -290,8 +297,8 @@ impl<T: Send + 'static> Receiver<T> {
         let inbox = Inbox::new("handle");
         let own = inbox.port();
         own.chan.pin_shared();
-        own.chan.mark_external();
         link(port, &own, None)?;
+        own.chan.add_external();
         Ok(Self { inbox })
     }
 
@@ -301,8 +308,8 @@ impl<T: Send + 'static> Receiver<T> {
         let inbox = Inbox::new("handle");
         let own = inbox.port();
         own.chan.pin_shared();
-        own.chan.mark_external();
         link(port, &own, Some(capacity))?;
+        own.chan.add_external();
         Ok(Self { inbox })
     }
 
@@ -330,6 +337,12 @@ impl<T: Send + 'static> Receiver<T> {
     /// `async` code on any executor.
     pub fn recv_async(&mut self) -> crate::RecvFuture<'_, T> {
         self.inbox.recv()
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.inbox.chan().remove_external();
     }
 }
 

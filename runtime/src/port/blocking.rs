@@ -19,6 +19,7 @@ impl<T: Send + 'static> Inbox<T> {
     /// # Panics
     /// If called from a generator component, where it would freeze the
     /// scheduler: use [`recv`](Inbox::recv)`.await` there.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
         forbid_on_scheduler("blocking_recv");
         let waker = thread_waker();
@@ -37,6 +38,7 @@ impl<T: Send + 'static> Inbox<T> {
     ///
     /// # Panics
     /// If called from a generator component.
+    #[track_caller]
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         forbid_on_scheduler("recv_timeout");
         let deadline = Instant::now() + timeout;
@@ -67,6 +69,7 @@ impl<T: Send + 'static> Outbox<T> {
     /// # Panics
     /// If called from a generator component: use
     /// [`send`](Outbox::send)`(..).await` there.
+    #[track_caller]
     pub fn blocking_send(&mut self, msg: T) -> Result<(), SendError<T>> {
         forbid_on_scheduler("blocking_send");
         let name = self.name();

@@ -60,9 +60,10 @@ pub(crate) struct State<T> {
     pub(crate) end_seen: bool,
     /// The receiving component has started: handles can no longer attach.
     pub(crate) started: bool,
-    /// One end is outside the system (a handle's sender or receiver): a
-    /// component waiting here may be woken from outside, so its waker counts.
-    pub(crate) external: bool,
+    /// Ends outside the system (handles' senders and receivers): while there
+    /// are any, a component waiting here may be woken from outside, so its
+    /// waker counts.
+    pub(crate) external: u32,
     /// The receiver has finished: further pushes are refused.
     pub(crate) rx_closed: bool,
     /// The receiver's waker, registered when it found nothing to do.
@@ -114,7 +115,7 @@ impl<T> Chan<T> {
                 ever_linked: false,
                 end_seen: false,
                 started: false,
-                external: false,
+                external: 0,
                 rx_closed: false,
                 rx_waker: None,
                 tx_wakers: None,
@@ -183,7 +184,7 @@ impl<T> Chan<T> {
 
     /// Whether one end is outside the system (a handle's).
     pub(crate) fn is_external(&self) -> bool {
-        self.try_with_mode(|s, _| s.external).unwrap_or(false)
+        self.try_with_mode(|s, _| s.external > 0).unwrap_or(false)
     }
 
     /// Records that the receiving component has started.
@@ -197,9 +198,32 @@ impl<T> Chan<T> {
         self.try_with_mode(|s, _| s.started).unwrap_or(true)
     }
 
-    /// Marks the chan as reaching outside the system (a handle's end).
-    pub(crate) fn mark_external(&self) {
-        self.with(|s| s.external = true);
+    /// A handle attached an end outside the system.
+    pub(crate) fn add_external(&self) {
+        self.with(|s| s.external += 1);
+    }
+
+    /// A handle's end went away. With none left, wakers registered here no
+    /// longer count as ways in from outside: they are cut down to task keys,
+    /// so a deadlock inside the system is still detected.
+    pub(crate) fn remove_external(&self) {
+        self.with(|s| {
+            s.external = s.external.saturating_sub(1);
+            if s.external == 0 {
+                if let Some(w) = s.rx_waker.take() {
+                    s.rx_waker = Some(w.into_key_only());
+                }
+                if let Some(parked) = s.tx_wakers.as_mut() {
+                    for w in parked.iter_mut() {
+                        let old = std::mem::replace(
+                            w,
+                            WakeRef::Task(crate::scheduler::waker::TaskKey::NONE),
+                        );
+                        *w = old.into_key_only();
+                    }
+                }
+            }
+        });
     }
 
     /// Like `pin_shared`, but returns `false` instead of panicking when the
@@ -254,7 +278,7 @@ impl<T> Chan<T> {
                 if let Some(waker) = crate::scheduler::local::current_waker() {
                     let parked = s.tx_wakers.get_or_insert_with(Box::default);
                     if !parked.iter().any(|w| w.will_wake(&waker)) {
-                        parked.push(WakeRef::new(&waker, local || !s.external));
+                        parked.push(WakeRef::new(&waker, local || s.external == 0));
                     }
                 }
                 return Err(Refused::Full(msg));
@@ -289,7 +313,7 @@ impl<T> Chan<T> {
                     }
                     let parked = s.tx_wakers.get_or_insert_with(Box::default);
                     if !parked.iter().any(|w| w.will_wake(waker)) {
-                        parked.push(WakeRef::new(waker, local || !s.external));
+                        parked.push(WakeRef::new(waker, local || s.external == 0));
                     }
                     return Err(Refused::Full(msg));
                 }
@@ -354,7 +378,7 @@ impl<T> Chan<T> {
                 }
                 None => {
                     if let Some(w) = waker {
-                        register(&mut s.rx_waker, w, local || !s.external);
+                        register(&mut s.rx_waker, w, local || s.external == 0);
                     }
                     (Take::Empty, false)
                 }
@@ -375,7 +399,7 @@ impl<T> Chan<T> {
             if !s.queue.is_empty() || unseen_end {
                 return true;
             }
-            register(&mut s.rx_waker, waker, local || !s.external);
+            register(&mut s.rx_waker, waker, local || s.external == 0);
             false
         })
     }

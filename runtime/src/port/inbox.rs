@@ -119,10 +119,6 @@ impl<T: Send + 'static> Inbox<T> {
 }
 
 impl<T: Send + 'static> Inbox<T> {
-    pub(crate) fn chan(&self) -> &Arc<Chan<T>> {
-        &self.chan
-    }
-
     pub(crate) fn has_senders(&self) -> bool {
         self.chan.has_senders()
     }
@@ -135,6 +131,12 @@ impl<T: Send + 'static> Inbox<T> {
 impl<T: Send + 'static> AnyInbox for Inbox<T> {
     fn link_state(&self) -> Arc<dyn LinkState> {
         self.chan.clone()
+    }
+}
+
+impl<T> Inbox<T> {
+    pub(crate) fn chan(&self) -> &Arc<Chan<T>> {
+        &self.chan
     }
 }
 

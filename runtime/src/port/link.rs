@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::chan::Chan;
+use crate::scheduler::local;
 use crate::sync::{Mutex, lock};
 
 /// Where an outbox points. Shared between the outbox and its port handles so
@@ -186,7 +187,9 @@ pub fn link<T>(
     if capacity == Some(0) {
         return Err(LinkError::ZeroCapacity { inbox: to.name });
     }
-    if !to.chan.accessible_here() {
+    // Into a running system only from its own thread (`Handle::add`, or a
+    // component): from outside it would attach an end the system cannot see.
+    if !to.chan.accessible_here() || (to.chan.is_started() && !local::is_inside()) {
         return Err(LinkError::Running { inbox: to.name });
     }
     let mut target = lock(&from.slot);
@@ -201,4 +204,14 @@ pub fn link<T>(
     to.chan.add_sender();
     *target = Target::Linked(to.chan.clone());
     Ok(())
+}
+
+/// Links a fresh, unlinked outbox to an inbox that already has an end
+/// outside the system (cloning a handle's sender): allowed while the system
+/// runs, since the inbox's stream is already held open from outside.
+pub(crate) fn link_another_handle<T>(from: &OutboxPort<T>, to: &InboxPort<T>) {
+    let mut target = lock(&from.slot);
+    debug_assert!(matches!(*target, Target::Unlinked));
+    to.chan.add_sender();
+    *target = Target::Linked(to.chan.clone());
 }

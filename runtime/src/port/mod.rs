@@ -19,6 +19,7 @@ mod outbox;
 
 pub(crate) use chan::Chan;
 pub use inbox::{Inbox, RecvFuture};
+pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};
 pub use outbox::{Outbox, SendFuture};
 

@@ -192,7 +192,14 @@ pub(crate) fn current_waker() -> Option<std::task::Waker> {
 
 /// Asks the running system to stop.
 pub(crate) fn request_shutdown() {
-    with_current(|core| core.shutdown.set(true));
+    with_current(|core| {
+        core.shutdown.set(true);
+        // Threaded components see it at once (`is_cancelled`), not only when
+        // the scheduler gets round to cancelling them.
+        core.remote
+            .shutdown
+            .store(true, std::sync::atomic::Ordering::Release);
+    });
 }
 
 struct EnterGuard(*const Core);

@@ -27,6 +27,14 @@ pub(crate) struct TaskKey {
 compile_error!("myelin packs task keys into a pointer-sized word and needs a 64-bit target");
 
 impl TaskKey {
+    /// A key no task has (scheduler ids start at zero but this index is
+    /// never reached), for placeholders.
+    pub(crate) const NONE: Self = Self {
+        sched: u16::MAX,
+        generation: 0,
+        index: u32::MAX,
+    };
+
     fn pack(self) -> *const () {
         let word = (usize::from(self.sched) << 48)
             | (usize::from(self.generation) << 32)
@@ -94,6 +102,16 @@ impl WakeRef {
             Self::Task(TaskKey::unpack(waker.data()))
         } else {
             Self::Waker(waker.clone())
+        }
+    }
+
+    /// The same interest, as a bare task key when the waker is one of ours.
+    pub(crate) fn into_key_only(self) -> Self {
+        match self {
+            Self::Waker(w) if std::ptr::eq(w.vtable(), &VTABLE) => {
+                Self::Task(TaskKey::unpack(w.data()))
+            }
+            other => other,
         }
     }
 

@@ -176,7 +176,7 @@ impl ThreadContext {
     /// [`Cancelled`](crate::SendErrorKind::Cancelled)), and a body that
     /// blocks elsewhere should check this and return.
     pub fn is_cancelled(&self) -> bool {
-        self.shared.cancelled.load(Ordering::Acquire)
+        self.shared.is_cancelled()
     }
 
     /// Asks the whole system to stop, as
@@ -217,6 +217,11 @@ struct Done {
 }
 
 impl Shared {
+    /// Cancelled, or the system is shutting down.
+    fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire) || self.remote.shutdown.load(Ordering::Acquire)
+    }
+
     fn cancel(&self) {
         self.cancelled.store(true, Ordering::Release);
         if let Some(parker) = self.parker.get() {
@@ -254,7 +259,7 @@ pub(crate) fn cancelled() -> bool {
     RUNNING.with(|r| {
         r.borrow()
             .as_ref()
-            .is_some_and(|running| running.shared.cancelled.load(Ordering::Acquire))
+            .is_some_and(|running| running.shared.is_cancelled())
     })
 }
 
@@ -300,6 +305,7 @@ fn current_parker() -> Option<Arc<Parker>> {
 
 /// Panics with a clear message when a blocking port operation is called on
 /// a scheduler thread, where it would freeze every generator component.
+#[track_caller]
 pub(crate) fn forbid_on_scheduler(operation: &str) {
     assert!(
         !local::is_inside(),
@@ -436,7 +442,10 @@ fn body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) {
         });
     });
     let outcome = match catch_unwind(AssertUnwindSafe(|| component.main(&mut cx))) {
-        Ok(Ok(())) if shared.cancelled.load(Ordering::Acquire) => Outcome::Cancelled,
+        // A body that stops because the system is shutting down (its sends
+        // refused, its receives ended) was cancelled, even if it says so
+        // with an error.
+        Ok(_) if shared.is_cancelled() => Outcome::Cancelled,
         Ok(Ok(())) => Outcome::Finished,
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
         Err(panic) => Outcome::Failed(panic_message(&*panic)),
