@@ -58,7 +58,7 @@ fn ranks_endpoints_by_p95_and_folds_ids() {
 #[test]
 fn every_component_finishes_and_nothing_is_left_unread() {
     let (_, run) = analyse(bundled()).unwrap();
-    assert_eq!(run.components().len(), 11);
+    assert_eq!(run.components().len(), 10);
     assert!(
         run.components()
             .iter()

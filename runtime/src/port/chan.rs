@@ -162,6 +162,39 @@ impl<T> Chan<T> {
         None
     }
 
+    /// Like `try_with_mode` for an operation that carries a value (a
+    /// message): `f` gets it to use, `misplaced` gets it back when the chan
+    /// is bound to another thread. The fast path is one compare.
+    #[inline(always)]
+    fn with_value<M, R>(
+        &self,
+        value: M,
+        f: impl FnOnce(&mut State<T>, bool, M) -> R,
+        misplaced: impl FnOnce(M) -> R,
+    ) -> R {
+        let owner = self.owner.load(Ordering::Acquire);
+        if owner == thread_token() {
+            // SAFETY: as in `try_with_mode`.
+            return self.state.with_mut(|s| f(unsafe { &mut *s }, true, value));
+        }
+        self.with_value_slow(owner, value, f, misplaced)
+    }
+
+    #[inline(never)]
+    fn with_value_slow<M, R>(
+        &self,
+        owner: usize,
+        value: M,
+        f: impl FnOnce(&mut State<T>, bool, M) -> R,
+        misplaced: impl FnOnce(M) -> R,
+    ) -> R {
+        if owner == 0 || owner == PINNED_SHARED {
+            self.with_locked(|s, local| f(s, local, value))
+        } else {
+            misplaced(value)
+        }
+    }
+
     #[inline(never)]
     fn with_locked<R>(&self, f: impl FnOnce(&mut State<T>, bool) -> R) -> R {
         let _guard = lock(&self.lock);
@@ -265,32 +298,30 @@ impl<T> Chan<T> {
     /// Pushes a message, waking the receiver if it waits.
     #[inline]
     pub(crate) fn push(&self, msg: T) -> Result<(), Refused<T>> {
-        let mut msg = Some(msg);
-        let outcome = self.try_with_mode(|s, local| {
-            let msg = msg.take().expect("taken once");
-            if s.queue.len() >= s.limit {
-                if s.rx_closed {
-                    return Err(Refused::Closed(msg));
-                }
-                // The caller has no waker to give, but the component running
-                // it is known: wake it when room appears, so "try, then
-                // pause" works as it did in Axon.
-                if let Some(waker) = crate::scheduler::local::current_waker() {
-                    let parked = s.tx_wakers.get_or_insert_with(Box::default);
-                    if !parked.iter().any(|w| w.will_wake(&waker)) {
-                        parked.push(WakeRef::new(&waker, local || s.external == 0));
+        let wake = self.with_value(
+            msg,
+            |s, local, msg| {
+                if s.queue.len() >= s.limit {
+                    if s.rx_closed {
+                        return Err(Refused::Closed(msg));
                     }
+                    // The caller has no waker to give, but the component
+                    // running it is known: wake it when room appears, so
+                    // "try, then pause" works as it did in Axon.
+                    if let Some(waker) = crate::scheduler::local::current_waker() {
+                        let parked = s.tx_wakers.get_or_insert_with(Box::default);
+                        if !parked.iter().any(|w| w.will_wake(&waker)) {
+                            parked.push(WakeRef::new(&waker, local || s.external == 0));
+                        }
+                    }
+                    return Err(Refused::Full(msg));
                 }
-                return Err(Refused::Full(msg));
-            }
-            s.queue.push_back(msg);
-            s.delivered += 1;
-            Ok(s.rx_waker.is_some())
-        });
-        let wake = match outcome {
-            Some(result) => result?,
-            None => return Err(Refused::Misplaced(msg.take().expect("not taken"))),
-        };
+                s.queue.push_back(msg);
+                s.delivered += 1;
+                Ok(s.rx_waker.is_some())
+            },
+            |msg| Err(Refused::Misplaced(msg)),
+        )?;
         if wake {
             self.wake_receiver();
         }
@@ -300,10 +331,12 @@ impl<T> Chan<T> {
     /// Like `push`, but when the queue is full registers `waker` to be woken
     /// when room appears.
     #[inline(always)]
+    ///
+    /// # Panics
+    /// If the chan is bound to a scheduler on another thread (an async send
+    /// on a generator's outbox moved to another thread); `push` reports that
+    /// case as an error instead, off the hot path.
     pub(crate) fn push_or_wait(&self, msg: T, waker: &Waker) -> Result<(), Refused<T>> {
-        if self.is_misplaced() {
-            return Err(Refused::Misplaced(msg));
-        }
         let wake = self.with_mode(
             #[inline(always)]
             |s, local| {

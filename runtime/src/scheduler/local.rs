@@ -55,6 +55,9 @@ struct Slot {
     /// The runtime's own helper (a graphline's chassis): reported only if it
     /// fails.
     hidden: bool,
+    /// The outbox of a send waiting with its message, if any: counted as
+    /// unsent if the component is cancelled.
+    pending_send: Option<&'static str>,
 }
 
 pub(crate) struct Core {
@@ -136,6 +139,19 @@ pub(crate) fn record_backlog(port: &'static str, count: usize) {
 /// messages it was waiting to send on `port`.
 pub(crate) fn record_unsent(port: &'static str, count: usize) {
     record_left(port, count, true);
+}
+
+/// The running component is waiting to send a message on `port`.
+pub(crate) fn park_send(port: &'static str) {
+    set_pending_send(Some(port));
+}
+
+fn set_pending_send(port: Option<&'static str>) {
+    with_current(|core| {
+        if let Some(index) = core.running.get() {
+            core.slots.borrow_mut()[index as usize].pending_send = port;
+        }
+    });
 }
 
 fn record_left(port: &'static str, count: usize, unsent: bool) {
@@ -278,6 +294,7 @@ impl Core {
                     name: Arc::from(""),
                     seq: 0,
                     hidden: false,
+                    pending_send: None,
                 });
                 u32::try_from(slots.len() - 1).expect("more than 2^32 components")
             }
@@ -289,6 +306,7 @@ impl Core {
         slot.name = name;
         slot.seq = seq;
         slot.hidden = hidden;
+        slot.pending_send = None;
         self.live.set(self.live.get() + 1);
         self.spawned.set(self.spawned.get() + 1);
         self.queue.borrow_mut().push_back(index);
@@ -331,6 +349,8 @@ impl Core {
                 return;
             }
             slot.state = State::Running;
+            // A send still waiting will say so again if it stays waiting.
+            slot.pending_send = None;
             let Some(future) = slot.future.take() else {
                 return;
             };
@@ -396,15 +416,18 @@ impl Core {
                 let Some(slot) = slots.get_mut(index) else {
                     break;
                 };
+                let pending = slot.pending_send.take();
                 slot.future
                     .take()
-                    .map(|f| (f, slot.seq, slot.name.clone(), slot.hidden))
+                    .map(|f| (f, slot.seq, slot.name.clone(), slot.hidden, pending))
             };
-            if let Some((future, seq, name, hidden)) = next {
+            if let Some((future, seq, name, hidden, pending)) = next {
                 if !hidden {
-                    self.report
-                        .borrow_mut()
-                        .outcome_if_unset(seq, &name, outcome.clone());
+                    let mut report = self.report.borrow_mut();
+                    report.outcome_if_unset(seq, &name, outcome.clone());
+                    if let Some(port) = pending {
+                        report.backlog(seq, &name, port, 1, true);
+                    }
                 }
                 let index = u32::try_from(index).expect("slot index fits u32");
                 self.running.set(Some(index));
