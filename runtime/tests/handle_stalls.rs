@@ -2,7 +2,7 @@
 //! handles.
 
 use myelin::prelude::*;
-use myelin::{Outcome, Sender, SendErrorKind};
+use myelin::{Outcome, SendErrorKind, Sender};
 
 /// Passes numbers on.
 #[component]
@@ -47,7 +47,11 @@ fn a_ring_left_alone_when_its_sender_drops_is_reported_stalled() {
     let err = handle.join().unwrap_err();
     let report = err.report().unwrap();
     for name in ["a", "b"] {
-        assert_eq!(report.component(name).unwrap().outcome, Outcome::Stalled, "{report}");
+        assert_eq!(
+            report.component(name).unwrap().outcome,
+            Outcome::Stalled,
+            "{report}"
+        );
     }
 }
 

@@ -452,7 +452,7 @@ impl Core {
     }
 
     fn take_remote(&self) -> bool {
-        if !self.remote.pending.swap(false, Ordering::Acquire) {
+        if !self.remote.pending.swap(false, Ordering::SeqCst) {
             return false;
         }
         if self.remote.shutdown.load(Ordering::Acquire) {
@@ -508,12 +508,18 @@ impl Core {
                 }
                 continue;
             }
+            // About to sleep: say so first, then look once more. A wake or a
+            // thread parking either lands before the look (and is seen) or
+            // after the flag (and unparks us): see `Remote::sleeping`.
+            self.remote.sleeping.store(true, Ordering::SeqCst);
             if self.take_remote() {
+                self.remote.sleeping.store(false, Ordering::SeqCst);
                 continue;
             }
-            if self.remote.outstanding.load(Ordering::Acquire) == 0
-                && self.remote.active_threads.load(Ordering::Acquire) == 0
+            if self.remote.outstanding.load(Ordering::SeqCst) == 0
+                && self.remote.active_threads.load(Ordering::SeqCst) == 0
             {
+                self.remote.sleeping.store(false, Ordering::SeqCst);
                 // A waker's last use may have been a wake that landed after
                 // the look above: its release (ordered after the queue push)
                 // is what made the count zero, so look once more.
@@ -527,6 +533,7 @@ impl Core {
                 break;
             }
             std::thread::park();
+            self.remote.sleeping.store(false, Ordering::SeqCst);
         }
         self.report.replace(ReportBuilder::default()).finish()
     }

@@ -21,6 +21,11 @@ pub(crate) struct Remote {
     pub(crate) pending: AtomicBool,
     /// Set by a request to stop the system from another thread.
     pub(crate) shutdown: AtomicBool,
+    /// The scheduler is (about to be) parked: only then do other threads
+    /// need the cost of unparking it. Paired, sequentially consistent, with
+    /// `pending` and `active_threads` (each side writes its flag, then reads
+    /// the other's), so a wake-up cannot slip between its look and its park.
+    pub(crate) sleeping: AtomicBool,
     /// Work to do on the scheduler's thread (starting parts added from a
     /// handle).
     pub(crate) commands: Mutex<Commands>,
@@ -57,6 +62,7 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
         queue: Mutex::new(Vec::new()),
         pending: AtomicBool::new(false),
         shutdown: AtomicBool::new(false),
+        sleeping: AtomicBool::new(false),
         commands: Mutex::new(Commands::default()),
         active_threads: AtomicUsize::new(0),
         thread: std::thread::current(),
@@ -103,14 +109,18 @@ impl Commands {
 impl Remote {
     /// A threaded component started (or was woken).
     pub(crate) fn thread_unparked(&self) {
-        self.active_threads.fetch_add(1, Ordering::AcqRel);
+        self.active_threads.fetch_add(1, Ordering::SeqCst);
     }
 
     /// A threaded component parked waiting for a message (or ended).
     pub(crate) fn thread_parked(&self) {
-        self.active_threads.fetch_sub(1, Ordering::AcqRel);
-        // The scheduler may be parked waiting for exactly this; let it look.
-        self.thread.unpark();
+        // The last active thread parking is what an idle scheduler may be
+        // waiting for (to tell a stall); let it look. Otherwise no news.
+        if self.active_threads.fetch_sub(1, Ordering::SeqCst) == 1
+            && self.sleeping.load(Ordering::SeqCst)
+        {
+            self.thread.unpark();
+        }
     }
 
     /// Queues `command` to run on the scheduler's thread at its next look
@@ -179,7 +189,9 @@ pub(crate) fn release(id: u16) {
 pub(crate) fn wake(key: TaskKey) {
     if let Some(r) = find(key.sched) {
         lock(&r.queue).push(key);
-        r.pending.store(true, Ordering::Release);
-        r.thread.unpark();
+        r.pending.store(true, Ordering::SeqCst);
+        if r.sleeping.load(Ordering::SeqCst) {
+            r.thread.unpark();
+        }
     }
 }
