@@ -490,17 +490,22 @@ struct Proxy {
 }
 
 impl Proxy {
-    /// Reports what the finished thread left: its unread messages and how
-    /// it ended.
-    fn report(&mut self, done: Done) {
+    /// Reports the messages the thread left behind.
+    fn report_left(&mut self, undelivered: Vec<(&'static str, usize, bool)>) {
         self.reported = true;
-        for (port, count, unsent) in done.undelivered {
+        for (port, count, unsent) in undelivered {
             if unsent {
                 local::record_unsent(port, count);
             } else {
                 local::record_backlog(port, count);
             }
         }
+    }
+
+    /// Reports what the finished thread left: its unread messages and how
+    /// it ended.
+    fn report(&mut self, done: Done) {
+        self.report_left(done.undelivered);
         self.guard.finished(&done.outcome, &self.name);
         local::record_outcome(done.outcome);
     }
@@ -546,14 +551,7 @@ impl Drop for Proxy {
         };
         // Cancelled or stalled, as the scheduler already recorded, unless
         // the thread failed on its way out.
-        self.reported = true;
-        for (port, count, unsent) in done.undelivered {
-            if unsent {
-                local::record_unsent(port, count);
-            } else {
-                local::record_backlog(port, count);
-            }
-        }
+        self.report_left(done.undelivered);
         if let Outcome::Failed(_) = &done.outcome {
             self.guard.finished(&done.outcome, &self.name);
             local::record_outcome(done.outcome);
