@@ -9,10 +9,9 @@ pub(crate) use loom::sync::{
 };
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::{
-    Mutex, MutexGuard,
-    atomic::{AtomicUsize, Ordering},
-};
+pub(crate) use parking_lot::{Mutex, MutexGuard};
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// An `UnsafeCell` with loom's closure-based access API, so the channel code
 /// reads the same under both configurations.
@@ -48,14 +47,10 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     #[cfg(loom)]
     return m.lock().unwrap();
     #[cfg(not(loom))]
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    m.lock()
 }
 
-/// `lock` for a plain std mutex, under both configurations.
-#[cfg(loom)]
+/// Locks a plain std mutex, recovering from poisoning as `lock` does.
 pub(crate) fn lock_std<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
-
-#[cfg(not(loom))]
-pub(crate) use lock as lock_std;
