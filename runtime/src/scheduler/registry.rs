@@ -179,14 +179,9 @@ pub(crate) fn release(id: u16) {
     if let Some(r) = find(id) {
         // Saturating: a waker that outlived its scheduler may be dropped after
         // the id was reused, and must not wrap the new scheduler's count.
-        let before = r
+        let _ = r
             .outstanding
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
-        // The last way in from outside is gone: a sleeping scheduler must
-        // look again, since it may now be stalled (paired with `sleeping`).
-        if before == Ok(1) && r.sleeping.load(Ordering::SeqCst) {
-            r.thread.unpark();
-        }
     }
 }
 
