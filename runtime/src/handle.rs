@@ -210,7 +210,8 @@ impl std::fmt::Debug for Handle {
 /// sender (and every linked outbox) ends it. Clone it to send from several
 /// places.
 pub struct Sender<T> {
-    outbox: Outbox<T>,
+    /// Always `Some` until dropped (see `Drop`).
+    outbox: Option<Outbox<T>>,
     port: InboxPort<T>,
 }
 
@@ -228,7 +229,7 @@ impl<T: Send + 'static> Sender<T> {
         port.chan.add_external();
         crate::port::AnyOutbox::seal(&mut outbox);
         Ok(Self {
-            outbox,
+            outbox: Some(outbox),
             port: port.clone(),
         })
     }
@@ -240,18 +241,22 @@ impl<T: Send + 'static> Sender<T> {
     /// If called from a generator component: use
     /// [`send_async`](Sender::send_async) there, or link an outbox.
     pub fn send(&mut self, msg: T) -> Result<(), SendError<T>> {
-        self.outbox.blocking_send(msg)
+        self.outbox().blocking_send(msg)
+    }
+
+    fn outbox(&mut self) -> &mut Outbox<T> {
+        self.outbox.as_mut().expect("present until dropped")
     }
 
     /// Sends `msg` if the inbox can take it now.
     pub fn try_send(&mut self, msg: T) -> Result<(), SendError<T>> {
-        self.outbox.try_send(msg)
+        self.outbox().try_send(msg)
     }
 
     /// Sends `msg`, waiting (without blocking the thread) while the inbox is
     /// full; for `async` code on any executor.
     pub fn send_async(&mut self, msg: T) -> crate::SendFuture<'_, T> {
-        self.outbox.send(msg)
+        self.outbox().send(msg)
     }
 }
 
@@ -263,7 +268,7 @@ impl<T: Send + 'static> Clone for Sender<T> {
         crate::port::AnyOutbox::seal(&mut outbox);
         self.port.chan.add_external();
         Self {
-            outbox,
+            outbox: Some(outbox),
             port: self.port.clone(),
         }
     }
@@ -271,6 +276,10 @@ impl<T: Send + 'static> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
+        // Outbox first: ending the stream wakes the receiver while its
+        // waker still counts as a way in, so the scheduler never sees a
+        // moment with no way in and a wake-up still to come.
+        drop(self.outbox.take());
         self.port.chan.remove_external();
     }
 }
@@ -286,7 +295,8 @@ impl<T> std::fmt::Debug for Sender<T> {
 /// When the component owning the outbox finishes, `recv` returns `None`
 /// after the last message.
 pub struct Receiver<T> {
-    inbox: Inbox<T>,
+    /// Always `Some` until dropped (see `Drop`).
+    inbox: Option<Inbox<T>>,
 }
 
 impl<T: Send + 'static> Receiver<T> {
@@ -299,7 +309,7 @@ impl<T: Send + 'static> Receiver<T> {
         own.chan.pin_shared();
         link(port, &own, None)?;
         own.chan.add_external();
-        Ok(Self { inbox })
+        Ok(Self { inbox: Some(inbox) })
     }
 
     /// Like [`new`](Receiver::new), with room for at most `capacity`
@@ -310,7 +320,7 @@ impl<T: Send + 'static> Receiver<T> {
         own.chan.pin_shared();
         link(port, &own, Some(capacity))?;
         own.chan.add_external();
-        Ok(Self { inbox })
+        Ok(Self { inbox: Some(inbox) })
     }
 
     /// Blocks until the next message; `None` once the sender has finished
@@ -320,35 +330,44 @@ impl<T: Send + 'static> Receiver<T> {
     /// If called from a generator component: use
     /// [`recv_async`](Receiver::recv_async) there.
     pub fn recv(&mut self) -> Option<T> {
-        self.inbox.blocking_recv()
+        self.inbox().blocking_recv()
+    }
+
+    fn inbox(&mut self) -> &mut Inbox<T> {
+        self.inbox.as_mut().expect("present until dropped")
     }
 
     /// Like [`recv`](Receiver::recv), giving up after `timeout`.
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.inbox.recv_timeout(timeout)
+        self.inbox().recv_timeout(timeout)
     }
 
     /// Takes the next message if one is there now.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.inbox.try_recv()
+        self.inbox().try_recv()
     }
 
     /// Waits (without blocking the thread) for the next message; for
     /// `async` code on any executor.
     pub fn recv_async(&mut self) -> crate::RecvFuture<'_, T> {
-        self.inbox.recv()
+        self.inbox().recv()
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.inbox.chan().remove_external();
+        // Inbox first, for the same reason as `Sender`'s.
+        if let Some(inbox) = self.inbox.take() {
+            let chan = inbox.chan().clone();
+            drop(inbox);
+            chan.remove_external();
+        }
     }
 }
 
 impl<T> std::fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Receiver({:?})", self.inbox)
+        write!(f, "Receiver({:?})", self.inbox.as_ref())
     }
 }
 
