@@ -151,6 +151,8 @@ pub enum SendErrorKind {
     /// The outbox belongs to a generator component and was moved to another
     /// thread: its link is bound to that component's scheduler. Move the
     /// component, not its ports (or use a threaded component or a handle).
+    /// Returned by `try_send` and `blocking_send`; an `async` send from the
+    /// wrong thread panics instead, to keep the send path to one compare.
     Misplaced,
 }
 

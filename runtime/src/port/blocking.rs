@@ -79,12 +79,19 @@ impl<T: Send + 'static> Outbox<T> {
             let Some(chan) = self.chan() else {
                 return Err(SendError::new(msg, SendErrorKind::Unlinked, name));
             };
+            // `push_or_wait` keeps its hot path to one compare and panics on a
+            // misplaced link; this path is slow anyway, so refuse it here as
+            // an error, as `try_send` does.
+            if chan.is_misplaced() {
+                return Err(SendError::new(msg, SendErrorKind::Misplaced, name));
+            }
             match chan.push_or_wait(msg, &waker) {
                 Ok(()) => return Ok(()),
                 Err(Refused::Closed(m)) => {
                     return Err(SendError::new(m, SendErrorKind::Closed, name));
                 }
                 Err(Refused::Misplaced(m)) => {
+                    // Checked above; kept so the match stays exhaustive.
                     return Err(SendError::new(m, SendErrorKind::Misplaced, name));
                 }
                 Err(Refused::Full(m)) if cancelled() => {
