@@ -10,7 +10,8 @@ use std::fmt;
 
 /// A lifecycle message, carried by every component's `control` inbox and
 /// `signal` outbox.
-#[derive(Clone, Debug, PartialEq, Eq)]
+// Serialisable so that `control` and `signal` cross to process components.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Control {
     /// The named component finished normally: it will send nothing more.

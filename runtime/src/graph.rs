@@ -120,6 +120,14 @@ impl<C: Ports> Node<C> {
         self.signal.port()
     }
 
+    pub(crate) fn control(&self) -> &Inbox<Control> {
+        &self.control
+    }
+
+    pub(crate) fn signal(&self) -> &Outbox<Control> {
+        &self.signal
+    }
+
     pub(crate) fn into_parts(self) -> (C, Inbox<Control>, Outbox<Control>) {
         (self.component, self.control, self.signal)
     }

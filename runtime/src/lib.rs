@@ -133,6 +133,8 @@ mod error;
 mod graph;
 mod handle;
 mod port;
+#[cfg(unix)]
+pub mod process;
 mod report;
 mod run;
 mod scheduler;
@@ -172,6 +174,11 @@ pub mod __private {
     pub use crate::component::{Component, ComponentInfo, PortInfo, Ports};
     pub use crate::graph::{Graph, IntoPart, Node, Part, Spawner};
     pub use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort};
+    #[cfg(unix)]
+    pub use crate::process::{
+        ProcessEntry, ProcessNode, ProcessPorts, StateReader, StateWriter, WireError, Wires, state,
+        wire,
+    };
     pub use crate::thread::ThreadComponent;
     pub use crate::thread::ThreadNode;
     pub use crate::wiring::{
@@ -180,6 +187,7 @@ pub mod __private {
     pub use crate::{Control, Inbox, Outbox};
     pub use core::option::Option::{self, None, Some};
     pub use core::result::Result;
+    pub use inventory;
     pub use std::string::String;
 
     /// What a port can carry: any `Send + 'static` type. The trait exists for

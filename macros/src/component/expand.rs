@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::model::{Component, Role};
 use super::parse::{Direction, Kind};
-use super::{handles, ports_impl};
+use super::{handles, ports_impl, process_impl};
 
 pub(crate) fn expand(c: &Component, kind: Kind) -> TokenStream {
     let item = &c.item;
@@ -14,11 +14,16 @@ pub(crate) fn expand(c: &Component, kind: Kind) -> TokenStream {
     let constructor = constructor(c);
     let handles = handles::expand(c, &handles_ident);
     let ports_impl = ports_impl::expand(c, &handles_ident, kind);
+    let process_impl = match kind {
+        Kind::Process => process_impl::expand(c),
+        Kind::Generator | Kind::Thread => TokenStream::new(),
+    };
     quote! {
         #item
         #constructor
         #handles
         #ports_impl
+        #process_impl
     }
 }
 
@@ -34,21 +39,7 @@ fn constructor(c: &Component) -> TokenStream {
     for f in fields {
         let ident = &f.ident;
         let init = match &f.role {
-            Role::Port(port) => {
-                let name = f.name();
-                let message = &port.message;
-                let ops = quote!(::myelin::__private::message::<#message>());
-                match port.direction {
-                    Direction::Inbox => {
-                        let capacity = match port.capacity {
-                            Some(n) => quote!(::myelin::__private::Some(#n)),
-                            None => quote!(::myelin::__private::None),
-                        };
-                        quote!(#ident: #ops.inbox(#name, #capacity))
-                    }
-                    Direction::Outbox => quote!(#ident: #ops.outbox(#name)),
-                }
-            }
+            Role::Port(port) => port_init(f, port),
             Role::State { default: true } => {
                 quote!(#ident: ::core::default::Default::default())
             }
@@ -61,10 +52,7 @@ fn constructor(c: &Component) -> TokenStream {
                 });
                 quote!(#ident)
             }
-            // Only generated beside an error, so never run. Called through a
-            // closure so that the rest of `new` is not unreachable code,
-            // which would add warnings to the error.
-            Role::Rejected => quote!(#ident: (|| ::core::unreachable!())()),
+            Role::Rejected => rejected_init(f),
         };
         inits.push(init);
     }
@@ -92,4 +80,32 @@ fn constructor(c: &Component) -> TokenStream {
             }
         }
     }
+}
+
+/// `field: <a new unlinked port>`, as `new` (and a process component's
+/// child) creates it.
+pub(crate) fn port_init(f: &super::model::Field, port: &super::model::Port) -> TokenStream {
+    let ident = &f.ident;
+    let name = f.name();
+    let message = &port.message;
+    let ops = quote!(::myelin::__private::message::<#message>());
+    match port.direction {
+        Direction::Inbox => {
+            let capacity = match port.capacity {
+                Some(n) => quote!(::myelin::__private::Some(#n)),
+                None => quote!(::myelin::__private::None),
+            };
+            quote!(#ident: #ops.inbox(#name, #capacity))
+        }
+        Direction::Outbox => quote!(#ident: #ops.outbox(#name)),
+    }
+}
+
+/// The initialiser of a field whose type the macro could not read. Only
+/// generated beside an error, so never run. Called through a closure so
+/// that the rest of the function is not unreachable code, which would add
+/// warnings to the error.
+pub(crate) fn rejected_init(f: &super::model::Field) -> TokenStream {
+    let ident = &f.ident;
+    quote!(#ident: (|| ::core::unreachable!())())
 }

@@ -14,6 +14,7 @@ mod handles;
 mod model;
 mod parse;
 mod ports_impl;
+mod process_impl;
 mod type_string;
 
 use proc_macro2::TokenStream;
@@ -34,7 +35,10 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let expanded = match model::build(item, &mut errors) {
-        Ok(component) => expand::expand(&component, kind),
+        Ok(component) => {
+            let kind = process_impl::check(&component, kind, &mut errors);
+            expand::expand(&component, kind)
+        }
         Err(item) => quote!(#item),
     };
     let errors = errors.to_compile_errors();

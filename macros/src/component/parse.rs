@@ -15,9 +15,12 @@ pub(crate) enum Kind {
     Generator,
     /// `#[component(thread)]`: a blocking body on its own OS thread.
     Thread,
+    /// `#[component(process)]`: an `async` body in a child OS process.
+    Process,
 }
 
-/// Reads `#[component]` or `#[component(thread)]`; anything else is
+/// Reads `#[component]`, `#[component(thread)]` or
+/// `#[component(process)]`; anything else is
 /// reported (and the component treated as a generator).
 pub(crate) fn kind(attr: TokenStream, errors: &mut Errors) -> Kind {
     if attr.is_empty() {
@@ -25,11 +28,13 @@ pub(crate) fn kind(attr: TokenStream, errors: &mut Errors) -> Kind {
     }
     match syn::parse2::<syn::Ident>(attr.clone()) {
         Ok(ident) if ident == "thread" => Kind::Thread,
+        Ok(ident) if ident == "process" => Kind::Process,
         _ => {
             errors.spanned(
                 attr,
-                "unexpected argument; write `#[component]` for a generator component \
-                 or `#[component(thread)]` for one with its own thread",
+                "unexpected argument; write `#[component]` for a generator component, \
+                 `#[component(thread)]` for one with its own thread, or \
+                 `#[component(process)]` for one in a child process",
             );
             Kind::Generator
         }

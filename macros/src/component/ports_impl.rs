@@ -77,6 +77,10 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
             quote!(::myelin::__private::ThreadNode),
             quote!(::myelin::__private::ThreadComponent),
         ),
+        Kind::Process => (
+            quote!(::myelin::__private::ProcessNode),
+            quote!(::myelin::__private::Component),
+        ),
     };
     // The impl applies only once the struct has its behaviour impl: the
     // higher-ranked bound keeps rustc from rejecting it outright when the

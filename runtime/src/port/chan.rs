@@ -437,6 +437,21 @@ impl<T> Chan<T> {
         })
     }
 
+    /// Registers `waker` to be woken by the next receive (however full the
+    /// queue is), and returns how many messages were ever accepted and how
+    /// many are still queued: the difference is how many the receiver took.
+    /// A process component's child uses it to hand back send credit as its
+    /// component consumes.
+    pub(crate) fn watch_takes(&self, waker: &Waker) -> (u64, usize) {
+        self.with_mode(|s, local| {
+            let parked = s.tx_wakers.get_or_insert_with(Box::default);
+            if !parked.iter().any(|w| w.will_wake(waker)) {
+                parked.push(WakeRef::new(waker, local || s.external == 0));
+            }
+            (s.delivered, s.queue.len())
+        })
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.with(|s| s.queue.len())
     }

@@ -12,7 +12,7 @@
 //! outbox has one destination, so every message has one owner.
 
 mod blocking;
-mod chan;
+pub(crate) mod chan;
 mod inbox;
 mod link;
 mod outbox;

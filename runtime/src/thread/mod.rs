@@ -194,8 +194,9 @@ impl std::fmt::Debug for ThreadContext {
     }
 }
 
-/// What the thread and its proxy on the scheduler share.
-struct Shared {
+/// What the thread (or a process component's bridge threads) and its proxy
+/// on the scheduler share.
+pub(crate) struct Shared {
     cancelled: AtomicBool,
     thread: Mutex<Option<Thread>>,
     done: Mutex<Option<Done>>,
@@ -208,21 +209,53 @@ struct Shared {
     proxy: Mutex<Option<WakeRef>>,
     /// How the thread parks, set when it starts.
     parker: OnceLock<Arc<Parker>>,
-    remote: Arc<Remote>,
+    pub(crate) remote: Arc<Remote>,
 }
 
-struct Done {
-    outcome: Outcome,
-    undelivered: Vec<(&'static str, usize, bool)>,
+/// How a threaded (or process) component ended, and the messages it left:
+/// `(port, count, unsent)`.
+pub(crate) struct Done {
+    pub(crate) outcome: Outcome,
+    pub(crate) undelivered: Vec<(&'static str, usize, bool)>,
 }
 
 impl Shared {
+    pub(crate) fn new(remote: Arc<Remote>) -> Self {
+        Self {
+            cancelled: AtomicBool::new(false),
+            thread: Mutex::new(None),
+            done: Mutex::new(None),
+            finished: Condvar::new(),
+            proxy: Mutex::new(None),
+            parker: OnceLock::new(),
+            remote,
+        }
+    }
+
+    /// The thread `cancel` unparks when there is no parker.
+    pub(crate) fn set_thread(&self, thread: Thread) {
+        *lock(&self.thread) = Some(thread);
+    }
+
+    /// Records how the component ended and wakes its proxy; then the
+    /// scheduler may count the component's thread out.
+    pub(crate) fn finish(&self, done: Done) {
+        *lock(&self.done) = Some(done);
+        self.finished.notify_all();
+        if let Some(waker) = lock(&self.proxy).take() {
+            waker.wake();
+        }
+        // Only now, with the proxy's wake-up queued, may the scheduler count
+        // this thread out.
+        self.remote.thread_parked();
+    }
+
     /// Cancelled, or the system is shutting down.
-    fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::Acquire) || self.remote.shutdown.load(Ordering::Acquire)
     }
 
-    fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         self.cancelled.store(true, Ordering::Release);
         if let Some(parker) = self.parker.get() {
             parker.unpark();
@@ -240,6 +273,27 @@ thread_local! {
 struct Running {
     shared: Arc<Shared>,
     undelivered: Vec<(&'static str, usize, bool)>,
+}
+
+/// Runs `f` on the calling thread as a helper of the component `shared`
+/// belongs to: blocking port operations return when it is cancelled, and
+/// the messages left in ports dropped here are collected and returned.
+pub(crate) fn as_helper<R>(
+    shared: Arc<Shared>,
+    f: impl FnOnce() -> R,
+) -> (R, Vec<(&'static str, usize, bool)>) {
+    RUNNING.with(|r| {
+        *r.borrow_mut() = Some(Running {
+            shared,
+            undelivered: Vec::new(),
+        });
+    });
+    let result = f();
+    let undelivered = RUNNING
+        .with(|r| r.borrow_mut().take())
+        .map(|running| running.undelivered)
+        .unwrap_or_default();
+    (result, undelivered)
 }
 
 /// Records unread messages left by a component on this thread; `false` if
@@ -386,15 +440,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
         state.mark_started();
         inboxes.push(state);
 
-        let shared = Arc::new(Shared {
-            cancelled: AtomicBool::new(false),
-            thread: Mutex::new(None),
-            done: Mutex::new(None),
-            finished: Condvar::new(),
-            proxy: Mutex::new(None),
-            parker: OnceLock::new(),
-            remote: spawner.core.remote().clone(),
-        });
+        let shared = Arc::new(Shared::new(spawner.core.remote().clone()));
         let cx = ThreadContext {
             name: name.clone(),
             control,
@@ -402,16 +448,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             inboxes: inboxes.into(),
             shared: shared.clone(),
         };
-        let proxy = Proxy {
-            shared: shared.clone(),
-            name: name.clone(),
-            guard: GroupGuard {
-                groups: spawner.groups.clone(),
-            },
-            reported: false,
-        };
-        spawner.core.spawn(name.clone(), Box::pin(proxy));
-        shared.remote.thread_unparked();
+        Proxy::spawn(&shared, &name, spawner);
         let spawned = std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || body(component, cx));
@@ -467,21 +504,14 @@ fn body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) {
         .with(|r| r.borrow_mut().take())
         .map(|running| running.undelivered)
         .unwrap_or_default();
-    *lock(&shared.done) = Some(Done {
+    shared.finish(Done {
         outcome,
         undelivered,
     });
-    shared.finished.notify_all();
-    if let Some(waker) = lock(&shared.proxy).take() {
-        waker.wake();
-    }
-    // Only now, with the proxy's wake-up queued, may the scheduler count
-    // this thread out.
-    shared.remote.thread_parked();
 }
 
 /// Stands for the thread on the scheduler: finishes when the thread does.
-struct Proxy {
+pub(crate) struct Proxy {
     shared: Arc<Shared>,
     name: Arc<str>,
     guard: GroupGuard,
@@ -490,6 +520,21 @@ struct Proxy {
 }
 
 impl Proxy {
+    /// Starts the proxy for the component `shared` belongs to, and counts
+    /// its thread as active until `Shared::finish`.
+    pub(crate) fn spawn(shared: &Arc<Shared>, name: &Arc<str>, spawner: &Spawner<'_>) {
+        let proxy = Proxy {
+            shared: shared.clone(),
+            name: name.clone(),
+            guard: GroupGuard {
+                groups: spawner.groups.clone(),
+            },
+            reported: false,
+        };
+        spawner.core.spawn(name.clone(), Box::pin(proxy));
+        shared.remote.thread_unparked();
+    }
+
     /// Reports the messages the thread left behind.
     fn report_left(&mut self, undelivered: Vec<(&'static str, usize, bool)>) {
         self.reported = true;

@@ -1,0 +1,390 @@
+//! The child's side: rebuild the component from the parent's hello, run it
+//! on a scheduler of its own, and bridge its ports to the socket.
+//!
+//! A reader thread decodes the parent's frames into the component's inboxes
+//! (through mirror outboxes linked to them); a writer thread encodes what
+//! the component sends (through mirror inboxes linked from its outboxes),
+//! and hands send credit back as the component takes from its inboxes.
+
+use std::io::{BufReader, BufWriter, Write};
+use std::os::unix::net::UnixStream;
+use std::sync::{Arc, Mutex};
+
+use super::frame::{FrameBuf, FrameReader, Kind};
+use super::protocol::{self, Hello, VERSION, WireOutcome};
+use super::spawn::child_socket;
+use super::wire::{Delivery, Pulled, StateReader, TakeWatch, WireSink, WireSource, Wires, wire};
+use super::{ProcessPorts, find_entry};
+use crate::graph::Node;
+use crate::scheduler::registry::Remote;
+use crate::sync::lock_std as lock;
+use crate::thread::thread_waker;
+use crate::{Component, Control, Outcome};
+
+/// What `serve` read before it knew the component type.
+pub(crate) struct Session {
+    socket: UnixStream,
+    frames: FrameReader<BufReader<UnixStream>>,
+    hello: Hello,
+}
+
+/// Runs the component the parent asks for; returns the exit code.
+pub(crate) fn serve() -> i32 {
+    let socket = match child_socket() {
+        Ok(socket) => socket,
+        Err(e) => {
+            eprintln!("myelin: {e}");
+            return 2;
+        }
+    };
+    let frames = match socket.try_clone() {
+        Ok(read) => FrameReader::new(BufReader::new(read)),
+        Err(e) => return refuse(&socket, 0, &format!("could not read from the parent: {e}")),
+    };
+    let mut frames = frames;
+    let hello = match frames.read() {
+        Ok(Some((Kind::Hello, _, bytes))) => match postcard::from_bytes::<Hello>(bytes) {
+            Ok(hello) => hello,
+            Err(e) => return refuse(&socket, 0, &format!("malformed start from the parent: {e}")),
+        },
+        Ok(Some((kind, ..))) => {
+            return refuse(&socket, 0, &format!("expected a start frame, got {kind:?}"));
+        }
+        Ok(None) => return 0,
+        Err(e) => return refuse(&socket, 0, &format!("could not read the start frame: {e}")),
+    };
+    let ports = hello.windows.len();
+    if hello.version != VERSION {
+        let reason = format!(
+            "the child speaks protocol version {VERSION} and the parent {}",
+            hello.version
+        );
+        return refuse(&socket, ports, &reason);
+    }
+    match find_entry(&hello.key) {
+        Some(entry) => (entry.serve)(Session {
+            socket,
+            frames,
+            hello,
+        }),
+        None => {
+            let reason = format!(
+                "the child process has no process component `{}`: was the binary \
+                 replaced while the system ran?",
+                hello.key
+            );
+            refuse(&socket, ports, &reason)
+        }
+    }
+}
+
+/// Reports a failure to start and returns the exit code.
+fn refuse(socket: &UnixStream, ports: usize, reason: &str) -> i32 {
+    let done = protocol::Done {
+        outcome: WireOutcome::Failed(reason.to_owned()),
+        taken: vec![0; ports],
+        unsent: Vec::new(),
+    };
+    let _ = send_done(socket, &done);
+    1
+}
+
+fn send_done(socket: &UnixStream, done: &protocol::Done) -> std::io::Result<()> {
+    let bytes = postcard::to_stdvec(done).map_err(std::io::Error::other)?;
+    let mut out = socket;
+    FrameBuf::new().write(Kind::Done, 0, &bytes, &mut out)?;
+    out.flush()
+}
+
+/// Asks the child's system to stop, whether or not it has started yet.
+#[derive(Default)]
+struct Stopper {
+    state: Mutex<(Option<Arc<Remote>>, bool)>,
+    /// Why the child gave up (bad data from the parent).
+    failure: Mutex<Option<String>>,
+}
+
+impl Stopper {
+    fn started(&self, remote: &Arc<Remote>) {
+        let mut state = lock(&self.state);
+        state.0 = Some(remote.clone());
+        if state.1 {
+            remote.request_shutdown();
+        }
+    }
+
+    fn stop(&self) {
+        let mut state = lock(&self.state);
+        state.1 = true;
+        if let Some(remote) = &state.0 {
+            remote.request_shutdown();
+        }
+    }
+
+    fn fail(&self, reason: String) {
+        lock(&self.failure).get_or_insert(reason);
+        self.stop();
+    }
+}
+
+/// Runs component type `C` for the parent; returns the exit code.
+pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> i32 {
+    let Session {
+        socket,
+        frames,
+        hello,
+    } = session;
+    let ports = hello.windows.len();
+    let mut state = StateReader::new(&hello.state);
+    let component = match C::decode_state(&mut state).and_then(|c| state.finish().map(|()| c)) {
+        Ok(component) => component,
+        Err(e) => {
+            let reason = format!("could not rebuild the component in its child process: {e}");
+            return refuse(&socket, ports, &reason);
+        }
+    };
+    let mut wires = component.mirror_wires();
+    let node = Node::new(component);
+    wire::<Control>().mirror_inbox(&mut wires, node.control());
+    wire::<Control>().mirror_outbox(&mut wires, node.signal());
+    let Wires {
+        sources,
+        sinks,
+        watches,
+    } = wires;
+    if sinks.len() != ports {
+        let reason = format!(
+            "the parent has {} inboxes for this component and the child {}",
+            ports,
+            sinks.len()
+        );
+        return refuse(&socket, ports, &reason);
+    }
+    let inbox_names: Vec<&'static str> = sinks.iter().map(|s| s.name()).collect();
+
+    let stopper = Arc::new(Stopper::default());
+    let reader = {
+        let stopper = stopper.clone();
+        std::thread::Builder::new()
+            .name("myelin child reader".into())
+            .spawn(move || read_loop(frames, sinks, &stopper))
+    };
+    if let Err(e) = reader {
+        return refuse(
+            &socket,
+            ports,
+            &format!("could not start its reader thread: {e}"),
+        );
+    }
+    let writer = {
+        let socket = match socket.try_clone() {
+            Ok(socket) => socket,
+            Err(e) => {
+                return refuse(
+                    &socket,
+                    ports,
+                    &format!("could not write to the parent: {e}"),
+                );
+            }
+        };
+        let watches = watches.clone();
+        let windows = hello.windows.clone();
+        let stopper = stopper.clone();
+        std::thread::Builder::new()
+            .name("myelin child writer".into())
+            .spawn(move || write_loop(socket, sources, &watches, &windows, &stopper))
+    };
+    let writer = match writer {
+        Ok(writer) => writer,
+        Err(e) => {
+            return refuse(
+                &socket,
+                ports,
+                &format!("could not start its writer thread: {e}"),
+            );
+        }
+    };
+
+    let report = match crate::run::run_with(node, |remote| stopper.started(remote)) {
+        Ok(report) => report,
+        Err(e) => e.report().cloned().unwrap_or_default(),
+    };
+    // Everything the component sent is written before the end report.
+    let _ = writer.join();
+
+    let entry = report.components().first();
+    let outcome = match lock(&stopper.failure).take() {
+        Some(reason) => WireOutcome::Failed(reason),
+        None => entry.map_or(WireOutcome::Cancelled, |e| (&e.outcome).into()),
+    };
+    let left = |port: &str, unsent: bool| -> u64 {
+        entry.map_or(0, |e| {
+            e.undelivered
+                .iter()
+                .filter(|u| u.port == port && u.unsent == unsent)
+                .map(|u| u.count as u64)
+                .sum()
+        })
+    };
+    let noop = std::task::Waker::noop();
+    let taken = watches
+        .iter()
+        .zip(&inbox_names)
+        .map(|(watch, name)| {
+            let (delivered, _) = watch.watch_takes(noop);
+            delivered.saturating_sub(left(name, false))
+        })
+        .collect();
+    let unsent = entry
+        .map(|e| {
+            e.undelivered
+                .iter()
+                .filter(|u| u.unsent)
+                .map(|u| (u.port.to_owned(), u.count as u64))
+                .collect()
+        })
+        .unwrap_or_default();
+    let failed = matches!(outcome, WireOutcome::Failed(_));
+    let done = protocol::Done {
+        outcome,
+        taken,
+        unsent,
+    };
+    match send_done(&socket, &done) {
+        Ok(()) if !failed => 0,
+        _ => 1,
+    }
+}
+
+/// The reader thread: the parent's frames into the component's inboxes.
+fn read_loop(
+    mut frames: FrameReader<BufReader<UnixStream>>,
+    sinks: Vec<Box<dyn WireSink>>,
+    stopper: &Stopper,
+) {
+    let mut sinks: Vec<Option<Box<dyn WireSink>>> = sinks.into_iter().map(Some).collect();
+    loop {
+        let (kind, port, bytes) = match frames.read() {
+            Ok(Some(frame)) => frame,
+            // The parent is gone: stop.
+            Ok(None) => break stopper.stop(),
+            Err(e) => break stopper.fail(format!("bad data from the parent: {e}")),
+        };
+        let port = usize::from(port);
+        match kind {
+            Kind::Message => match sinks.get_mut(port).and_then(Option::as_mut) {
+                Some(sink) => match sink.deliver(bytes) {
+                    Ok(()) | Err(Delivery::Refused) => {}
+                    Err(Delivery::Malformed(e)) => {
+                        break stopper.fail(format!("bad data from the parent: {e}"));
+                    }
+                },
+                None => {
+                    break stopper.fail(format!(
+                        "bad data from the parent: a message for inbox {port}, which has ended \
+                         or does not exist"
+                    ));
+                }
+            },
+            Kind::End if port < sinks.len() => sinks[port] = None,
+            Kind::Cancel => stopper.stop(),
+            _ => {
+                break stopper.fail(format!(
+                    "bad data from the parent: unexpected {kind:?} frame for port {port}"
+                ));
+            }
+        }
+    }
+    // Ending the streams lets a component waiting on them finish.
+    drop(sinks);
+}
+
+/// The writer thread: what the component sends into frames, and credit
+/// back as it takes from its inboxes. Ends when every outbox has ended.
+fn write_loop(
+    socket: UnixStream,
+    mut sources: Vec<Box<dyn WireSource>>,
+    watches: &[Arc<dyn TakeWatch>],
+    windows: &[u32],
+    stopper: &Stopper,
+) {
+    let waker = thread_waker();
+    let mut out = BufWriter::with_capacity(1 << 16, socket);
+    let mut frame = FrameBuf::new();
+    if frame.write(Kind::Ready, 0, &[], &mut out).is_err() {
+        return;
+    }
+    // Credit goes back in batches of a quarter window: fewer frames, and
+    // the parent still never runs dry while the component keeps taking.
+    let thresholds: Vec<u64> = windows.iter().map(|&w| u64::from((w / 4).max(1))).collect();
+    let mut acked = vec![0u64; watches.len()];
+    let mut ended = vec![false; sources.len()];
+    loop {
+        let mut progressed = false;
+        for (port, watch) in watches.iter().enumerate() {
+            let (delivered, queued) = watch.watch_takes(&waker);
+            let taken = delivered.saturating_sub(queued as u64);
+            let unacked = taken.saturating_sub(acked[port]);
+            if unacked >= thresholds[port] {
+                let n = u32::try_from(unacked).unwrap_or(u32::MAX);
+                let index = u16::try_from(port).expect("fewer than 65536 ports");
+                if frame
+                    .write(Kind::Credit, index, &n.to_le_bytes(), &mut out)
+                    .is_err()
+                {
+                    return;
+                }
+                acked[port] += u64::from(n);
+                progressed = true;
+            }
+        }
+        for (port, source) in sources.iter_mut().enumerate() {
+            if ended[port] {
+                continue;
+            }
+            let index = u16::try_from(port).expect("fewer than 65536 ports");
+            for _ in 0..64 {
+                match source.pull(frame.start(), &waker) {
+                    Ok(Pulled::Message) => {
+                        progressed = true;
+                        if let Err(e) = frame.finish(Kind::Message, index, &mut out) {
+                            // Oversized, or the parent is gone.
+                            return stopper.fail(format!("a message on `{}`: {e}", source.name()));
+                        }
+                    }
+                    Ok(Pulled::Empty) => break,
+                    Ok(Pulled::Closed) => {
+                        ended[port] = true;
+                        progressed = true;
+                        if frame.write(Kind::End, index, &[], &mut out).is_err() {
+                            return;
+                        }
+                        break;
+                    }
+                    Err(e) => return stopper.fail(e.to_string()),
+                }
+            }
+        }
+        if ended.iter().all(|&e| e) {
+            let _ = out.flush();
+            return;
+        }
+        if !progressed {
+            if out.flush().is_err() {
+                return;
+            }
+            std::thread::park();
+        }
+    }
+}
+
+impl From<&Outcome> for WireOutcome {
+    fn from(outcome: &Outcome) -> Self {
+        match outcome {
+            Outcome::Finished => Self::Finished,
+            Outcome::Failed(reason) => Self::Failed(reason.clone()),
+            Outcome::Cancelled => Self::Cancelled,
+            Outcome::Stalled => Self::Stalled,
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The part a process component becomes in a system.
+
+use std::sync::Arc;
+
+use super::parent::{self, Session};
+use super::wire::{StateWriter, wire};
+use super::{ProcessPorts, Wires};
+use crate::graph::{Node, Part, Spawner};
+use crate::port::{AnyOutbox, InboxPort, OutboxPort};
+use crate::{Component, Control};
+
+/// A process component with its built-in `control` and `signal` boxes.
+pub struct ProcessNode<C> {
+    node: Node<C>,
+}
+
+impl<C: Component + ProcessPorts> ProcessNode<C> {
+    /// Wraps `component`, giving it its `control` and `signal` boxes.
+    pub fn new(component: C) -> Self {
+        Self {
+            node: Node::wrap(component),
+        }
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<C: Component + ProcessPorts> crate::IntoPart for ProcessNode<C> {
+    type Part = Self;
+    fn into_part(self) -> Self {
+        self
+    }
+}
+
+impl<C: Component + ProcessPorts> Part for ProcessNode<C> {
+    type Handles = C::Handles;
+
+    fn handles(&self) -> C::Handles {
+        self.node.port_handles()
+    }
+
+    fn control_port(&self) -> InboxPort<Control> {
+        self.node.control_port_any()
+    }
+
+    fn signal_port(&self) -> OutboxPort<Control> {
+        self.node.signal_port_any()
+    }
+
+    fn default_name(&self) -> &'static str {
+        C::INFO.name
+    }
+
+    fn start(self, path: String, spawner: &mut Spawner<'_>) {
+        let (mut component, control, mut signal) = self.node.into_parts();
+        let name: Arc<str> = if path.is_empty() {
+            C::INFO.name.into()
+        } else {
+            path.into()
+        };
+        // Every link this component touches has an end on a bridge thread.
+        component.for_each_outbox(&mut |outbox| {
+            outbox.seal();
+            if let Some(state) = outbox.target_state() {
+                state.pin_shared();
+            }
+        });
+        signal.seal();
+        if let Some(state) = signal.target_state() {
+            state.pin_shared();
+        }
+        component.for_each_inbox(&mut |inbox| {
+            let state = inbox.link_state();
+            state.pin_shared();
+            state.mark_started();
+        });
+        {
+            let state = crate::port::AnyInbox::link_state(&control);
+            state.pin_shared();
+            state.mark_started();
+        }
+        let mut writer = StateWriter::default();
+        let state = component
+            .encode_state(&mut writer)
+            .map(|()| writer.bytes)
+            .map_err(|e| format!("could not send its state to its child process: {e}"));
+        let mut wires: Wires = component.take_wires();
+        // What is left holds only the state, already encoded.
+        drop(component);
+        let mut control = control;
+        wire::<Control>().take_inbox(&mut wires, &mut control);
+        parent::start(
+            Session {
+                name,
+                key: C::KEY,
+                state,
+                wires,
+                signal,
+            },
+            spawner,
+        );
+    }
+}

@@ -1,0 +1,484 @@
+//! The parent's side of a process component: a proxy task on the scheduler
+//! (the same as a threaded component's) and two bridge threads.
+//!
+//! The **writer** takes messages from the component's own inboxes (which
+//! its upstream links already reach) and sends them as frames, one inbox at
+//! a time and only while it holds credit for that inbox. The **reader**
+//! decodes what the child sends into the component's own outboxes (which
+//! reach its downstream), hands credit back to the writer, and at the end
+//! reaps the child and reports how the component ended.
+//!
+//! Credit is what keeps memory bounded: at most [`WINDOW`] messages per
+//! inbox are on their way to or waiting in the child; beyond that they stay
+//! in the parent's inbox, which fills and makes its senders wait. Credit is
+//! per inbox, so a full inbox in the child never blocks another's messages.
+
+use std::io::{self, BufReader, BufWriter, Write};
+use std::net::Shutdown;
+use std::os::unix::net::UnixStream;
+use std::process::Child;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::Thread;
+use std::time::Instant;
+
+use super::frame::{FrameBuf, FrameReader, Kind};
+use super::protocol::{self, Hello, VERSION};
+use super::spawn::spawn_child;
+use super::wire::{Delivery, Pulled, WireSink, WireSource, Wires};
+use super::{STOP_GRACE, initialised};
+use crate::graph::Spawner;
+use crate::report::Outcome;
+use crate::sync::lock_std as lock;
+use crate::thread::{Done, Proxy, Shared, as_helper, thread_waker};
+use crate::{Control, Outbox};
+
+/// Messages per inbox that may be on their way to, or waiting in, the child.
+pub(crate) const WINDOW: u32 = 64;
+
+/// The same for `control`, which carries few messages.
+const CONTROL_WINDOW: u32 = 16;
+
+/// The most messages the writer takes from one inbox before looking at the
+/// next, so a busy inbox cannot starve the others.
+const BATCH: u32 = 64;
+
+/// Everything the node gathered for its child.
+pub(crate) struct Session {
+    pub(crate) name: Arc<str>,
+    pub(crate) key: &'static str,
+    /// The encoded state, or why it could not be encoded.
+    pub(crate) state: Result<Vec<u8>, String>,
+    /// Sources: the inboxes, then `control`; sinks: the outboxes.
+    pub(crate) wires: Wires,
+    pub(crate) signal: Outbox<Control>,
+}
+
+/// What the two bridge threads share.
+struct Bridge {
+    shared: Arc<Shared>,
+    credits: Box<[AtomicU32]>,
+    sent: Box<[AtomicU64]>,
+    returned: Box<[AtomicU64]>,
+    writer: OnceLock<Thread>,
+    /// The reader has finished: the writer stops.
+    stop: AtomicBool,
+    /// Why the bridge gave up on the child; the first reason is reported.
+    failure: Mutex<Option<String>>,
+    /// The link was cut because a cancelled child did not stop in time.
+    cut_on_cancel: AtomicBool,
+    /// Shutting it down ends the reader's wait, wherever the child is.
+    socket: UnixStream,
+}
+
+impl Bridge {
+    /// Gives up on the child: records why and cuts the link, which makes
+    /// the reader kill and reap it.
+    fn fail(&self, reason: String) {
+        lock(&self.failure).get_or_insert(reason);
+        let _ = self.socket.shutdown(Shutdown::Both);
+    }
+
+    fn wake_writer(&self) {
+        if let Some(thread) = self.writer.get() {
+            thread.unpark();
+        }
+    }
+}
+
+/// Starts the child and its bridge threads; a proxy task stands for them
+/// on the scheduler. Whatever goes wrong ends as the component's failure.
+pub(crate) fn start(session: Session, spawner: &Spawner<'_>) {
+    let shared = Arc::new(Shared::new(spawner.core.remote().clone()));
+    Proxy::spawn(&shared, &session.name, spawner);
+    if let Err(reason) = launch(session, &shared) {
+        shared.finish(Done {
+            outcome: Outcome::Failed(reason),
+            undelivered: Vec::new(),
+        });
+    }
+}
+
+fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
+    if !initialised() {
+        return Err(
+            "this binary cannot start process components: call `myelin::process::init()` \
+             first thing in `main` (in a test crate, add `myelin::process_test_entry!()` \
+             and call `myelin::process::init()` in the test)"
+                .into(),
+        );
+    }
+    let state = session.state?;
+    let Session {
+        name,
+        key,
+        wires,
+        signal,
+        ..
+    } = session;
+    let Wires { sources, sinks, .. } = wires;
+    let mut windows = vec![WINDOW; sources.len()];
+    if let Some(control) = windows.last_mut() {
+        *control = CONTROL_WINDOW;
+    }
+    let hello = postcard::to_stdvec(&Hello {
+        version: VERSION,
+        key: key.to_owned(),
+        name: name.to_string(),
+        state,
+        windows: windows.clone(),
+    })
+    .map_err(|e| format!("could not encode the child's start: {e}"))?;
+    let (child, socket) =
+        spawn_child(&name).map_err(|e| format!("could not start its child process: {e}"))?;
+    let (writer_socket, reader_socket) = match (socket.try_clone(), socket.try_clone()) {
+        (Ok(w), Ok(r)) => (w, r),
+        (Err(e), _) | (_, Err(e)) => {
+            let mut child = child;
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "could not set up the link to its child process: {e}"
+            ));
+        }
+    };
+    let bridge = Arc::new(Bridge {
+        shared: shared.clone(),
+        credits: windows.iter().map(|&w| AtomicU32::new(w)).collect(),
+        sent: windows.iter().map(|_| AtomicU64::new(0)).collect(),
+        returned: windows.iter().map(|_| AtomicU64::new(0)).collect(),
+        writer: OnceLock::new(),
+        stop: AtomicBool::new(false),
+        failure: Mutex::new(None),
+        cut_on_cancel: AtomicBool::new(false),
+        socket,
+    });
+    let inbox_names: Vec<&'static str> = sources.iter().map(|s| s.name()).collect();
+    let mut outbox_names: Vec<&'static str> = sinks.iter().map(|s| s.name()).collect();
+    outbox_names.push("signal");
+
+    let writer = {
+        let bridge = bridge.clone();
+        std::thread::Builder::new()
+            .name(format!("{name} (to child)"))
+            .spawn(move || {
+                as_helper(bridge.shared.clone(), || {
+                    write_loop(&bridge, sources, &hello, writer_socket);
+                })
+                .1
+            })
+    };
+    let writer = match writer {
+        Ok(writer) => writer,
+        Err(e) => {
+            bridge.fail(format!("could not start its bridge thread: {e}"));
+            let mut child = child;
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("could not start its bridge thread: {e}"));
+        }
+    };
+    let _ = bridge.writer.set(writer.thread().clone());
+    shared.set_thread(writer.thread().clone());
+
+    let reader = {
+        let bridge = bridge.clone();
+        let name = name.clone();
+        std::thread::Builder::new()
+            .name(format!("{name} (from child)"))
+            .spawn(move || {
+                let ((outcome, mut undelivered), _) = as_helper(bridge.shared.clone(), || {
+                    let reading = Reading {
+                        bridge: &bridge,
+                        name: &name,
+                        inbox_names,
+                        outbox_names,
+                    };
+                    reading.run(child, reader_socket, sinks, signal)
+                });
+                bridge.stop.store(true, Ordering::Release);
+                bridge.wake_writer();
+                let left = writer.join().unwrap_or_default();
+                merge(&mut undelivered, left);
+                bridge.shared.finish(Done {
+                    outcome,
+                    undelivered,
+                });
+            })
+    };
+    if let Err(e) = reader {
+        // The writer still runs; it stops once the link is cut, and the
+        // child dies when its socket closes.
+        bridge.fail(format!("could not start its bridge thread: {e}"));
+        bridge.stop.store(true, Ordering::Release);
+        bridge.wake_writer();
+        return Err(format!("could not start its bridge thread: {e}"));
+    }
+    Ok(())
+}
+
+/// Adds `more` to `into`, one entry per port and kind.
+fn merge(
+    into: &mut Vec<(&'static str, usize, bool)>,
+    more: impl IntoIterator<Item = (&'static str, usize, bool)>,
+) {
+    for (port, count, unsent) in more {
+        match into.iter_mut().find(|(p, _, u)| *p == port && *u == unsent) {
+            Some(entry) => entry.1 += count,
+            None => into.push((port, count, unsent)),
+        }
+    }
+}
+
+/// The writer thread: inboxes to frames.
+fn write_loop(
+    bridge: &Bridge,
+    mut sources: Vec<Box<dyn WireSource>>,
+    hello: &[u8],
+    socket: UnixStream,
+) {
+    let waker = thread_waker();
+    let mut out = BufWriter::with_capacity(1 << 16, socket);
+    let mut frame = FrameBuf::new();
+    if frame
+        .write(Kind::Hello, 0, hello, &mut out)
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        // The child died at once; the reader reports how.
+        return;
+    }
+    let mut ended = vec![false; sources.len()];
+    let mut cancel_deadline: Option<Instant> = None;
+    loop {
+        if bridge.stop.load(Ordering::Acquire) {
+            return;
+        }
+        if cancel_deadline.is_none() && bridge.shared.is_cancelled() {
+            // Forward nothing more: what is still queued here stays in the
+            // inboxes and is counted when they drop.
+            let _ = frame
+                .write(Kind::Cancel, 0, &[], &mut out)
+                .and_then(|()| out.flush());
+            cancel_deadline = Some(Instant::now() + STOP_GRACE);
+        }
+        if let Some(deadline) = cancel_deadline {
+            let now = Instant::now();
+            if now >= deadline {
+                bridge.cut_on_cancel.store(true, Ordering::Release);
+                let _ = bridge.socket.shutdown(Shutdown::Both);
+                std::thread::park();
+            } else {
+                std::thread::park_timeout(deadline - now);
+            }
+            continue;
+        }
+        let mut progressed = false;
+        for (port, source) in sources.iter_mut().enumerate() {
+            if ended[port] {
+                continue;
+            }
+            let index = u16::try_from(port).expect("fewer than 65536 ports");
+            let mut batch = 0;
+            while batch < BATCH && bridge.credits[port].load(Ordering::Acquire) > 0 {
+                match source.pull(frame.start(), &waker) {
+                    Ok(Pulled::Message) => {
+                        batch += 1;
+                        progressed = true;
+                        bridge.credits[port].fetch_sub(1, Ordering::AcqRel);
+                        // Counted before the write: if the child is gone,
+                        // this one is lost with the rest in flight.
+                        bridge.sent[port].fetch_add(1, Ordering::Relaxed);
+                        if let Err(e) = frame.finish(Kind::Message, index, &mut out) {
+                            if e.kind() == io::ErrorKind::InvalidInput {
+                                bridge.fail(format!("a message on `{}`: {e}", source.name()));
+                            }
+                            // Otherwise the child is gone; the reader says how.
+                            return;
+                        }
+                    }
+                    Ok(Pulled::Empty) => break,
+                    Ok(Pulled::Closed) => {
+                        ended[port] = true;
+                        progressed = true;
+                        if frame.write(Kind::End, index, &[], &mut out).is_err() {
+                            return;
+                        }
+                        break;
+                    }
+                    Err(e) => {
+                        bridge.sent[port].fetch_add(1, Ordering::Relaxed);
+                        bridge.fail(e.to_string());
+                        return;
+                    }
+                }
+            }
+        }
+        if !progressed {
+            if out.flush().is_err() {
+                return;
+            }
+            // Woken by a message or end of stream on an inbox with credit,
+            // by credit coming back, by `stop`, or by cancellation.
+            std::thread::park();
+        }
+    }
+}
+
+/// The reader thread's view: frames to outboxes, and the final account.
+struct Reading<'a> {
+    bridge: &'a Bridge,
+    name: &'a str,
+    inbox_names: Vec<&'static str>,
+    /// The outboxes, then `signal`.
+    outbox_names: Vec<&'static str>,
+}
+
+impl Reading<'_> {
+    fn run(
+        self,
+        mut child: Child,
+        socket: UnixStream,
+        sinks: Vec<Box<dyn WireSink>>,
+        mut signal: Outbox<Control>,
+    ) -> (Outcome, Vec<(&'static str, usize, bool)>) {
+        let bridge = self.bridge;
+        let mut sinks: Vec<Option<Box<dyn WireSink>>> = sinks.into_iter().map(Some).collect();
+        let mut refused = vec![0usize; sinks.len() + 1];
+        let mut frames = FrameReader::new(BufReader::with_capacity(1 << 16, socket));
+        let mut done: Option<protocol::Done> = None;
+        loop {
+            let (kind, port, bytes) = match frames.read() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break,
+                Err(e) => {
+                    if !bridge.cut_on_cancel.load(Ordering::Acquire) {
+                        bridge.fail(format!("bad data from its child process: {e}"));
+                    }
+                    break;
+                }
+            };
+            let port = usize::from(port);
+            match kind {
+                Kind::Ready => {}
+                Kind::Message if port < sinks.len() => {
+                    let Some(sink) = sinks[port].as_mut() else {
+                        bridge.fail(format!(
+                            "its child process sent on `{}` after ending it",
+                            self.outbox_names[port]
+                        ));
+                        break;
+                    };
+                    match sink.deliver(bytes) {
+                        Ok(()) => {}
+                        Err(Delivery::Malformed(e)) => {
+                            bridge.fail(format!("bad data from its child process: {e}"));
+                            break;
+                        }
+                        Err(Delivery::Refused) => refused[port] += 1,
+                    }
+                }
+                Kind::Message if port == sinks.len() => {
+                    match postcard::from_bytes::<Control>(bytes) {
+                        Ok(msg) => {
+                            if signal.blocking_send(msg).is_err() {
+                                refused[port] += 1;
+                            }
+                        }
+                        Err(e) => {
+                            bridge.fail(format!(
+                                "bad data from its child process: a message for `signal` \
+                                 is not a valid `Control`: {e}"
+                            ));
+                            break;
+                        }
+                    }
+                }
+                Kind::End if port < sinks.len() => sinks[port] = None,
+                Kind::End if port == sinks.len() => {}
+                Kind::Credit if port < bridge.credits.len() && bytes.len() == 4 => {
+                    let n = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+                    bridge.returned[port].fetch_add(u64::from(n), Ordering::Relaxed);
+                    bridge.credits[port].fetch_add(n, Ordering::AcqRel);
+                    bridge.wake_writer();
+                }
+                Kind::Done => match postcard::from_bytes::<protocol::Done>(bytes) {
+                    Ok(d) => {
+                        done = Some(d);
+                        break;
+                    }
+                    Err(e) => {
+                        bridge.fail(format!(
+                            "bad data from its child process: malformed end report: {e}"
+                        ));
+                        break;
+                    }
+                },
+                _ => {
+                    bridge.fail(format!(
+                        "bad data from its child process: unexpected {kind:?} frame for port {port}"
+                    ));
+                    break;
+                }
+            }
+        }
+
+        // Reap the child. Unless it said it was done, it may still be
+        // running (it closed the socket, or we cut the link): kill it; a
+        // child already dead is not affected, and since it is not reaped
+        // yet its pid cannot have been reused.
+        if done.is_none() {
+            let _ = child.kill();
+        }
+        let status = child.wait();
+        let failure = lock(&bridge.failure).take();
+        let outcome = match (failure, &done) {
+            (Some(reason), _) => Outcome::Failed(reason),
+            (None, Some(done)) => done.outcome.clone().into(),
+            (None, None) if bridge.cut_on_cancel.load(Ordering::Acquire) => Outcome::Cancelled,
+            (None, None) => Outcome::Failed(match status {
+                Ok(status) => format!("its child process exited unexpectedly ({status})"),
+                Err(e) => format!("its child process was lost: {e}"),
+            }),
+        };
+
+        // Everything sent that the component did not take is unread: in
+        // the child's inbox, in the socket, or lost with the child.
+        let mut undelivered = Vec::new();
+        for (port, name) in self.inbox_names.iter().enumerate() {
+            let sent = bridge.sent[port].load(Ordering::Relaxed);
+            let taken = match &done {
+                Some(done) => done.taken.get(port).copied().unwrap_or(0),
+                None => bridge.returned[port].load(Ordering::Relaxed),
+            };
+            let unread = usize::try_from(sent.saturating_sub(taken)).unwrap_or(usize::MAX);
+            if unread > 0 {
+                undelivered.push((*name, unread, false));
+            }
+        }
+        for (port, count) in done.iter().flat_map(|d| &d.unsent) {
+            let name = self
+                .outbox_names
+                .iter()
+                .find(|n| **n == port.as_str())
+                .copied()
+                .unwrap_or("signal");
+            merge(
+                &mut undelivered,
+                [(name, usize::try_from(*count).unwrap_or(usize::MAX), true)],
+            );
+        }
+        for (port, count) in refused.into_iter().enumerate() {
+            if count > 0 {
+                merge(&mut undelivered, [(self.outbox_names[port], count, true)]);
+            }
+        }
+        if done.is_none() {
+            // The child could not say how it ended; say it for it.
+            crate::control::announce(&mut signal, self.name, &outcome);
+        }
+        drop(sinks);
+        drop(signal);
+        (outcome, undelivered)
+    }
+}
