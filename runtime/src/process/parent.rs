@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::Thread;
 use std::time::Instant;
 
-use super::frame::{FrameBuf, FrameReader, Kind};
+use super::frame::{FrameBuf, FrameError, FrameReader, Kind};
 use super::protocol::{self, Hello, VERSION};
 use super::spawn::spawn_child;
 use super::wire::{Delivery, Pulled, WireSink, WireSource, Wires};
@@ -347,14 +347,19 @@ impl Reading<'_> {
         let mut refused = vec![0usize; sinks.len() + 1];
         let mut frames = FrameReader::new(BufReader::with_capacity(1 << 16, socket));
         let mut done: Option<protocol::Done> = None;
+        // The link broke (reset, or cut inside a frame): what the child's
+        // exit status says decides whether that was a crash or bad data.
+        let mut broken: Option<FrameError> = None;
         loop {
             let (kind, port, bytes) = match frames.read() {
                 Ok(Some(frame)) => frame,
                 Ok(None) => break,
+                Err(e @ (FrameError::Io(_) | FrameError::Truncated)) => {
+                    broken = Some(e);
+                    break;
+                }
                 Err(e) => {
-                    if !bridge.cut_on_cancel.load(Ordering::Acquire) {
-                        bridge.fail(format!("bad data from its child process: {e}"));
-                    }
+                    bridge.fail(format!("bad data from its child process: {e}"));
                     break;
                 }
             };
@@ -381,9 +386,9 @@ impl Reading<'_> {
                 Kind::Message if port == sinks.len() => {
                     match postcard::from_bytes::<Control>(bytes) {
                         Ok(msg) => {
-                            if signal.blocking_send(msg).is_err() {
-                                refused[port] += 1;
-                            }
+                            // As for any component, an unlinked or finished
+                            // `signal` is normal: the report has the outcome.
+                            let _ = signal.blocking_send(msg);
                         }
                         Err(e) => {
                             bridge.fail(format!(
@@ -436,9 +441,12 @@ impl Reading<'_> {
             (Some(reason), _) => Outcome::Failed(reason),
             (None, Some(done)) => done.outcome.clone().into(),
             (None, None) if bridge.cut_on_cancel.load(Ordering::Acquire) => Outcome::Cancelled,
-            (None, None) => Outcome::Failed(match status {
-                Ok(status) => format!("its child process exited unexpectedly ({status})"),
-                Err(e) => format!("its child process was lost: {e}"),
+            (None, None) => Outcome::Failed(match (status, broken) {
+                (Ok(status), Some(e)) if status.success() => {
+                    format!("bad data from its child process: {e}")
+                }
+                (Ok(status), _) => format!("its child process exited unexpectedly ({status})"),
+                (Err(e), _) => format!("its child process was lost: {e}"),
             }),
         };
 
