@@ -64,6 +64,16 @@ pub(crate) fn run_with(
     system: impl IntoPart,
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
+    run_named(system, String::new(), started)
+}
+
+/// `run_with`, naming the system's root `path` (a process component's
+/// child runs its component under the name it has in the parent).
+pub(crate) fn run_named(
+    system: impl IntoPart,
+    path: String,
+    started: impl FnOnce(&Arc<Remote>),
+) -> Result<Report, Error> {
     if local::is_inside() {
         return Err(Error::msg(
             "myelin::run was called from inside a running component; \
@@ -73,7 +83,7 @@ pub(crate) fn run_with(
     let core = Core::new();
     let part = system.into_part();
     let mut spawner = Spawner::new(&core);
-    part.start(String::new(), &mut spawner);
+    part.start(path, &mut spawner);
     spawner.finish();
     started(core.remote());
     let report = core.run();

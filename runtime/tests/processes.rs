@@ -341,96 +341,233 @@ fn a_full_inbox_in_the_child_does_not_hold_up_another() {
     assert_eq!(*got.lock().unwrap(), (0..5_000).collect::<Vec<_>>());
 }
 
-/// Starts late; then sends how many bytes it got and how much its
-/// process's peak memory grew meanwhile.
+/// Writes `bytes` straight onto the child's socket, as a corrupted child
+/// would, then waits to be stopped.
 #[component(process)]
-pub struct Slow {
-    inbox: Inbox<String>,
+pub struct Corrupt {
     outbox: Outbox<u64>,
+    bytes: Vec<u8>,
 }
 
-impl Component for Slow {
-    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-        let before = peak_rss_bytes();
-        // Alone on its scheduler in the child, it may block: while it
-        // sleeps, the producer runs as far ahead as the links let it.
-        std::thread::sleep(std::time::Duration::from_secs(1));
-        let mut bytes = 0u64;
-        while let Some(block) = self.inbox.recv().await {
-            bytes += block.len() as u64;
-        }
-        self.outbox.send(bytes).await?;
-        self.outbox
-            .send(peak_rss_bytes().saturating_sub(before))
-            .await?;
+impl Component for Corrupt {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        use std::io::Write;
+        use std::os::fd::FromRawFd;
+        // SAFETY: descriptor 3 is the child's socket, which the runtime owns;
+        // `ManuallyDrop` keeps this borrowed view from closing it.
+        let mut socket = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(3) });
+        socket.write_all(&self.bytes)?;
+        socket.flush()?;
+        cx.control().recv().await;
         Ok(())
     }
 }
 
-/// Sends `count` blocks of 64 KiB as fast as it may.
-#[component]
-struct Blocks {
-    outbox: Outbox<String>,
-    count: usize,
+/// A frame header: payload length, kind, reserved byte, port.
+fn header(len: u32, kind: u8, port: u16) -> Vec<u8> {
+    let mut bytes = len.to_le_bytes().to_vec();
+    bytes.push(kind);
+    bytes.push(0);
+    bytes.extend_from_slice(&port.to_le_bytes());
+    bytes
 }
 
-impl Component for Blocks {
-    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-        let block = "x".repeat(64 << 10);
-        for _ in 0..self.count {
-            self.outbox.send(block.clone()).await?;
-        }
-        Ok(())
-    }
-}
-
-/// The most memory this process has held at once, from the kernel.
-fn peak_rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .expect("Linux reports VmHWM");
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap();
-    kib * 1024
+fn corrupt_reason(bytes: Vec<u8>) -> String {
+    myelin::process::init();
+    let got = std::sync::Arc::default();
+    let err = myelin::run(pipeline![
+        Corrupt::new(bytes),
+        Sink::new(std::sync::Arc::clone(&got))
+    ])
+    .unwrap_err();
+    assert!(got.lock().unwrap().is_empty());
+    failure_of(&err, "Corrupt")
 }
 
 #[test]
-fn a_fast_producer_feeding_a_slow_child_keeps_memory_bounded_on_both_sides() {
+fn an_oversized_frame_from_the_child_is_refused_without_allocating_it() {
+    // Claims 4 GiB; the parent must refuse it from the header alone.
+    let reason = corrupt_reason(header(u32::MAX, 3, 0));
+    assert!(
+        reason.contains("bad data from its child process")
+            && reason.contains("4294967295 bytes, over the limit"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_malformed_frame_header_from_the_child_is_an_error() {
+    let reason = corrupt_reason(header(0, 200, 0));
+    assert!(
+        reason.contains("malformed frame header (kind 200"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_message_that_does_not_decode_names_the_port_and_type() {
+    // A varint that never ends is not a `u64`.
+    let mut bytes = header(11, 3, 0);
+    bytes.extend_from_slice(&[0xff; 11]);
+    let reason = corrupt_reason(bytes);
+    assert!(
+        reason.contains("a message for `outbox` is not a valid `u64`"),
+        "{reason}"
+    );
+}
+
+/// Counts until stopped.
+#[component(process)]
+pub struct Endless {
+    outbox: Outbox<u64>,
+}
+
+impl Component for Endless {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        let mut n = 0;
+        loop {
+            self.outbox.send(n).await?;
+            n += 1;
+        }
+    }
+}
+
+/// Asks the system to stop after `after` messages, then keeps reading.
+#[component]
+struct StopAfter {
+    inbox: Inbox<u64>,
+    after: usize,
+}
+
+impl Component for StopAfter {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        let mut seen = 0;
+        while self.inbox.recv().await.is_some() {
+            seen += 1;
+            if seen == self.after {
+                cx.shutdown_system();
+            }
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn shutting_down_stops_a_busy_child() {
     myelin::process::init();
-    // 640 blocks of 64 KiB: 40 MiB in all. The link holds 4 and the send
-    // credit 64, so about 4.3 MiB can be in flight at once; unbounded
-    // buffering would hold most of the 40 MiB on one side or the other.
-    let count = 640;
-    let before = peak_rss_bytes();
-    let got = std::sync::Arc::default();
-    myelin::run(graphline! {
+    let report = myelin::run(graphline! {
         components {
-            blocks: Blocks::new(count),
-            slow: Slow::new(),
-            sink: Sink::new(std::sync::Arc::clone(&got)),
+            endless: Endless::new(),
+            stop: StopAfter::new(1_000),
         }
         links {
-            blocks.outbox -> slow.inbox (capacity = 4),
-            slow.outbox -> sink.inbox,
+            endless.outbox -> stop.inbox (capacity = 64),
         }
     })
     .unwrap();
-    let grew = peak_rss_bytes().saturating_sub(before);
-    let got = got.lock().unwrap().clone();
-    assert_eq!(got[0], (count as u64) << 16);
-    assert!(
-        grew < 16 << 20,
-        "the parent's peak memory grew by {} MiB",
-        grew >> 20
+    assert_eq!(
+        report.component("endless").unwrap().outcome,
+        Outcome::Cancelled,
+        "{report}"
     );
+}
+
+/// Reports the control messages its child receives, on `outbox`.
+#[component(process)]
+pub struct Obeys {
+    outbox: Outbox<String>,
+}
+
+impl Component for Obeys {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        if let Some(msg) = cx.control().recv().await {
+            self.outbox.send(format!("{msg:?}")).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Sends `Shutdown` on its outbox.
+#[component]
+struct Stopper {
+    outbox: Outbox<Control>,
+}
+
+impl Component for Stopper {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        self.outbox.send(Control::Shutdown).await?;
+        Ok(())
+    }
+}
+
+/// Collects anything printable.
+#[component]
+struct Lines<T: Send + std::fmt::Debug + 'static> {
+    inbox: Inbox<T>,
+    got: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl<T: Send + std::fmt::Debug + 'static> Component for Lines<T> {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while let Some(msg) = self.inbox.recv().await {
+            self.got.lock().unwrap().push(format!("{msg:?}"));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn control_and_signal_cross_the_boundary() {
+    myelin::process::init();
+    let heard = std::sync::Arc::default();
+    let signals = std::sync::Arc::default();
+    myelin::run(graphline! {
+        components {
+            stopper: Stopper::new(),
+            obeys: Obeys::new(),
+            heard: Lines::<String>::new(std::sync::Arc::clone(&heard)),
+            signals: Lines::<Control>::new(std::sync::Arc::clone(&signals)),
+        }
+        links {
+            stopper.outbox -> obeys.control,
+            obeys.outbox -> heard.inbox,
+            obeys.signal -> signals.inbox,
+        }
+    })
+    .unwrap();
+    assert_eq!(*heard.lock().unwrap(), vec!["\"Shutdown\"".to_string()]);
+    let signals = signals.lock().unwrap().clone();
+    assert_eq!(signals.len(), 1, "{signals:?}");
     assert!(
-        got[1] < 16 << 20,
-        "the child's peak memory grew by {} MiB",
-        got[1] >> 20
+        signals[0].contains("Finished") && signals[0].contains("obeys"),
+        "{signals:?}"
+    );
+}
+
+#[test]
+fn a_killed_child_says_so_on_its_signal() {
+    myelin::process::init();
+    let signals = std::sync::Arc::default();
+    let _ = myelin::run(graphline! {
+        components {
+            numbers: Numbers::new(1_000),
+            stalls: Stalls::new(10),
+            sink: Sink::new(std::sync::Arc::default()),
+            killer: Killer::new(),
+            signals: Lines::<Control>::new(std::sync::Arc::clone(&signals)),
+        }
+        links {
+            numbers.outbox -> stalls.inbox,
+            stalls.outbox -> sink.inbox,
+            stalls.pid -> killer.inbox,
+            stalls.signal -> signals.inbox,
+        }
+    })
+    .unwrap_err();
+    let signals = signals.lock().unwrap().clone();
+    assert_eq!(signals.len(), 1, "{signals:?}");
+    assert!(
+        signals[0].contains("Failed") && signals[0].contains("SIGKILL"),
+        "{signals:?}"
     );
 }

@@ -205,7 +205,8 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
         }
     };
 
-    let report = match crate::run::run_with(node, |remote| stopper.started(remote)) {
+    let name = hello.name.clone();
+    let report = match crate::run::run_named(node, name, |remote| stopper.started(remote)) {
         Ok(report) => report,
         Err(e) => e.report().cloned().unwrap_or_default(),
     };
