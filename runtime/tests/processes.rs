@@ -571,3 +571,33 @@ fn a_killed_child_says_so_on_its_signal() {
         "{signals:?}"
     );
 }
+
+/// Adds one, on a thread of its own.
+#[component(thread)]
+struct ThreadIncrement {
+    inbox: Inbox<u64>,
+    outbox: Outbox<u64>,
+}
+
+impl ThreadComponent for ThreadIncrement {
+    fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+        while let Some(n) = self.inbox.blocking_recv() {
+            self.outbox.blocking_send(n + 1)?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn generators_threads_and_processes_link_the_same_way() {
+    myelin::process::init();
+    let expect: Vec<u64> = (1..=2_000u64).map(|n| (n + 1) * (n + 1) + 1 + 1).collect();
+    myelin::run(pipeline![
+        Numbers::new(2_000),
+        ThreadIncrement::new(),
+        Square::new(1),
+        ThreadIncrement::new(),
+        Collect::new(expect)
+    ])
+    .unwrap();
+}
