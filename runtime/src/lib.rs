@@ -93,6 +93,18 @@
 //! }
 //! ```
 //!
+//! # Three kinds of component
+//!
+//! The same struct and the same links serve three ways of running:
+//!
+//! - `#[component]`: an `async` body, driven as a generator on the
+//!   scheduler (the default; cheapest by far).
+//! - `#[component(thread)]`: a blocking body on its own OS thread
+//!   ([`ThreadComponent`]), for blocking libraries and I/O.
+//! - `#[component(process)]`: an `async` body in a child OS process
+//!   ([`process`]), for CPU-heavy work on more cores and for isolation; its
+//!   messages are serialised.
+//!
 //! # Why the body looks like this
 //!
 //! The body is an ordinary `async fn` that takes `&mut self` and a

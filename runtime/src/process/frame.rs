@@ -55,6 +55,9 @@ impl Kind {
     }
 }
 
+/// A frame as read: its kind, its port, and its payload.
+pub(crate) type Frame<'a> = (Kind, u16, &'a [u8]);
+
 /// Why a frame could not be read.
 #[derive(Debug)]
 pub(crate) enum FrameError {
@@ -101,7 +104,7 @@ impl<R: Read> FrameReader<R> {
 
     /// The next frame: `Ok(None)` when the stream ends cleanly between
     /// frames.
-    pub(crate) fn read(&mut self) -> Result<Option<(Kind, u16, &[u8])>, FrameError> {
+    pub(crate) fn read(&mut self) -> Result<Option<Frame<'_>>, FrameError> {
         let mut header = [0u8; HEADER];
         match read_full(&mut self.inner, &mut header) {
             Ok(0) => return Ok(None),

@@ -31,7 +31,7 @@ pub(crate) fn spawn_child(name: &str) -> io::Result<(Child, UnixStream)> {
         .env(CHILD_ENV, name)
         .stdin(Stdio::null());
     // SAFETY: the closure runs in the child between fork and exec, and only
-    // calls `dup2` and `fcntl`, which are async-signal-safe; it touches no
+    // calls `dup2`, `fcntl` and `prctl`, which are async-signal-safe; it touches no
     // memory the parent's other threads may have been changing.
     unsafe {
         command.pre_exec(move || {
@@ -41,6 +41,12 @@ pub(crate) fn spawn_child(name: &str) -> io::Result<(Child, UnixStream)> {
                     return Err(io::Error::last_os_error());
                 }
             } else if libc::dup2(fd, CHILD_FD) == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            // Die with the thread that started us, so a parent killed
+            // outright leaves no orphan computing for nobody.
+            #[cfg(target_os = "linux")]
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
                 return Err(io::Error::last_os_error());
             }
             Ok(())
