@@ -40,11 +40,13 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
         let name = &f.ident;
         match &f.role {
             Role::Port(port) => {
-                // `wire::<T>()` requires `T: Wire`: spanned at the port's
-                // message type, where rustc then reports a type that
-                // cannot cross (once, as every use shares the span).
+                // Spanned at the port's message type, where rustc then
+                // reports a type that cannot cross (once, as every use
+                // shares the span and the message): see `checks`.
                 let message = &port.message;
-                let ops = quote_spanned!(message.span()=> ::myelin::__private::wire::<#message>());
+                let ops = quote_spanned! {message.span()=>
+                    (&__myelin_process::Probe::<#message>::NEW).port_message()
+                };
                 match port.direction {
                     Direction::Inbox => {
                         take.push(quote!(#ops.take_inbox(&mut wires, &mut self.#name);));
@@ -63,7 +65,9 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
             Role::State { default: false } => {
                 let ty = &f.ty;
                 let field = f.name();
-                let ops = quote_spanned!(ty.span()=> ::myelin::__private::state::<#ty>());
+                let ops = quote_spanned! {ty.span()=>
+                    (&__myelin_process::Probe::<#ty>::NEW).state_field()
+                };
                 encode.push(quote!(#ops.write(state, #field, &self.#name)?;));
                 inits.push(quote!(#name: #ops.read(state, #field)?));
             }
@@ -87,39 +91,154 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
     } else {
         quote!(_state)
     };
+    let checks = checks();
     quote! {
-        impl ::myelin::__private::ProcessPorts for #ident {
-            const KEY: &'static str = ::core::concat!(::core::module_path!(), "::", #key);
+        const _: () = {
+            #checks
 
-            fn take_wires(&mut self) -> ::myelin::__private::Wires {
-                let mut wires = ::myelin::__private::Wires::default();
-                #(#take)*
-                wires
-            }
+            impl ::myelin::__private::ProcessPorts for #ident {
+                const KEY: &'static str = ::core::concat!(::core::module_path!(), "::", #key);
 
-            fn mirror_wires(&self) -> ::myelin::__private::Wires {
-                let mut wires = ::myelin::__private::Wires::default();
-                #(#mirror)*
-                wires
-            }
+                fn take_wires(&mut self) -> ::myelin::__private::Wires {
+                    let mut wires = ::myelin::__private::Wires::default();
+                    #(#take)*
+                    wires
+                }
 
-            fn encode_state(
-                &self,
-                #state: &mut ::myelin::__private::StateWriter,
-            ) -> ::myelin::__private::Result<(), ::myelin::__private::WireError> {
-                #(#encode)*
-                ::myelin::__private::Result::Ok(())
-            }
+                fn mirror_wires(&self) -> ::myelin::__private::Wires {
+                    let mut wires = ::myelin::__private::Wires::default();
+                    #(#mirror)*
+                    wires
+                }
 
-            fn decode_state(
-                #read_state: &mut ::myelin::__private::StateReader<'_>,
-            ) -> ::myelin::__private::Result<Self, ::myelin::__private::WireError> {
-                ::myelin::__private::Result::Ok(Self { #(#inits),* })
+                fn encode_state(
+                    &self,
+                    #state: &mut ::myelin::__private::StateWriter,
+                ) -> ::myelin::__private::Result<(), ::myelin::__private::WireError> {
+                    #(#encode)*
+                    ::myelin::__private::Result::Ok(())
+                }
+
+                fn decode_state(
+                    #read_state: &mut ::myelin::__private::StateReader<'_>,
+                ) -> ::myelin::__private::Result<Self, ::myelin::__private::WireError> {
+                    ::myelin::__private::Result::Ok(Self { #(#inits),* })
+                }
             }
-        }
+        };
 
         ::myelin::__private::inventory::submit! {
             ::myelin::__private::ProcessEntry::new::<#ident>()
         }
+    }
+}
+
+/// How the impl gets a type's wire (or state) operations so that a type
+/// that cannot cross is one error, not one per missing trait.
+///
+/// `wire::<T>()` requires `T: Wire`, whose blanket impl rustc reports as
+/// one error per unmet bound (`Serialize` and `Deserialize` apart, with
+/// the same message). So the impl calls
+/// `(&Probe::<T>::NEW).port_message()` instead. Method resolution takes
+/// `WireChecked` (on `Probe<T>`, by value) when `T: Wire`, and otherwise
+/// falls back to `ProcessComponent` (on `&Probe<T>`, one autoref away),
+/// whose method requires `ProcessMessage`: a trait no impl lets `T` match,
+/// so rustc reports one error, with its message. It is a subtrait of
+/// `Wire`, so the fallback still returns the real operations, and its one
+/// impl (without which rustc suggests adding one) is kept out of
+/// suggestions. The same for state fields, with `state_field`. The
+/// messages are those of the runtime's `Wire` and `WireState`, which a
+/// bound written by hand still reports.
+///
+/// The module is declared inside the `const _` that holds the impl, so its
+/// name cannot clash with the user's items, and nothing in it shadows the
+/// user's types where the impl names them.
+fn checks() -> TokenStream {
+    quote! {
+        mod __myelin_process {
+            pub struct Probe<T>(::core::marker::PhantomData<T>);
+
+            impl<T> Probe<T> {
+                pub const NEW: Self = Self(::core::marker::PhantomData);
+            }
+
+            #[diagnostic::on_unimplemented(
+                message = "`{Self}` cannot cross a process boundary: the messages of a \
+                           process component's ports must be serialisable",
+                label = "this port's message type must implement `serde::Serialize` \
+                         and `serde::Deserialize`",
+                note = "derive both for it \
+                        (`#[derive(serde::Serialize, serde::Deserialize)]`): messages \
+                        travel to and from the child process as bytes"
+            )]
+            pub trait ProcessMessage: ::myelin::process::Wire {}
+
+            #[diagnostic::do_not_recommend]
+            impl ProcessMessage for () {}
+
+            #[diagnostic::on_unimplemented(
+                message = "`{Self}` cannot be sent to a child process: the state fields \
+                           of a process component must be serialisable",
+                label = "this state field's type must implement `serde::Serialize` and \
+                         `serde::Deserialize`",
+                note = "the parent creates the component and sends its state to the \
+                        child; derive both traits for the type, or mark the field \
+                        `#[state(default)]` so that the child creates it with \
+                        `Default::default()`"
+            )]
+            pub trait ProcessState: ::myelin::process::WireState {}
+
+            #[diagnostic::do_not_recommend]
+            impl ProcessState for () {}
+
+            pub trait WireChecked<T> {
+                fn port_message(&self) -> ::myelin::process::WireOps<T>;
+            }
+
+            impl<T: ::myelin::process::Wire> WireChecked<T> for Probe<T> {
+                fn port_message(&self) -> ::myelin::process::WireOps<T> {
+                    ::myelin::__private::wire::<T>()
+                }
+            }
+
+            pub trait StateChecked<T> {
+                fn state_field(&self) -> ::myelin::process::StateOps<T>;
+            }
+
+            impl<T: ::myelin::process::WireState> StateChecked<T> for Probe<T> {
+                fn state_field(&self) -> ::myelin::process::StateOps<T> {
+                    ::myelin::__private::state::<T>()
+                }
+            }
+
+            pub trait ProcessComponent<T> {
+                fn port_message(&self) -> ::myelin::process::WireOps<T>
+                where
+                    T: ProcessMessage;
+
+                fn state_field(&self) -> ::myelin::process::StateOps<T>
+                where
+                    T: ProcessState;
+            }
+
+            impl<T> ProcessComponent<T> for &Probe<T> {
+                fn port_message(&self) -> ::myelin::process::WireOps<T>
+                where
+                    T: ProcessMessage,
+                {
+                    ::myelin::__private::wire::<T>()
+                }
+
+                fn state_field(&self) -> ::myelin::process::StateOps<T>
+                where
+                    T: ProcessState,
+                {
+                    ::myelin::__private::state::<T>()
+                }
+            }
+        }
+
+        #[allow(unused_imports)]
+        use __myelin_process::{ProcessComponent as _, StateChecked as _, WireChecked as _};
     }
 }
