@@ -2,3 +2,4 @@
 //! so the tests in `tests/` check the same code the examples run.
 
 pub mod logs;
+pub mod stretch;
