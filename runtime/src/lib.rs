@@ -188,8 +188,8 @@ pub mod __private {
     pub use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort};
     #[cfg(unix)]
     pub use crate::process::{
-        ProcessEntry, ProcessNode, ProcessPorts, StateReader, StateWriter, WireError, Wires, state,
-        wire,
+        ProcessEntry, ProcessNode, ProcessPorts, StateOps, StateReader, StateWriter, Wire,
+        WireError, WireOps, WireState, Wires, state, wire,
     };
     pub use crate::thread::ThreadComponent;
     pub use crate::thread::ThreadNode;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::graph::{IntoPart, Part, Spawner};
-use crate::scheduler::local::{self, Core};
+use crate::scheduler::local::{self, Core, IdleWatch};
 use crate::scheduler::registry::Remote;
 use crate::{Error, Report};
 
@@ -64,14 +64,17 @@ pub(crate) fn run_with(
     system: impl IntoPart,
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
-    run_named(system, String::new(), started)
+    run_named(system, String::new(), None, started)
 }
 
 /// `run_with`, naming the system's root `path` (a process component's
-/// child runs its component under the name it has in the parent).
+/// child runs its component under the name it has in the parent), and
+/// telling `idle` when the scheduler idles instead of ending the run as
+/// stalled.
 pub(crate) fn run_named(
     system: impl IntoPart,
     path: String,
+    idle: Option<Arc<dyn IdleWatch>>,
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
     if local::is_inside() {
@@ -81,6 +84,9 @@ pub(crate) fn run_named(
         ));
     }
     let core = Core::new();
+    if let Some(watch) = idle {
+        core.watch_idle(watch);
+    }
     let part = system.into_part();
     let mut spawner = Spawner::new(&core);
     part.start(path, &mut spawner);

@@ -71,7 +71,7 @@ fn squares_cross_a_process_and_back_in_order() {
         Square::new(7),
         Collect::new(expect)
     ])
-    .unwrap();
+    .unwrap_or_else(|e| panic!("{e}: {}", e.report().unwrap()));
     let square = report.component("Square").expect("reported");
     assert_eq!(square.outcome, Outcome::Finished);
     assert!(square.undelivered.is_empty(), "{report}");
@@ -600,4 +600,74 @@ fn generators_threads_and_processes_link_the_same_way() {
         Collect::new(expect)
     ])
     .unwrap();
+}
+
+/// Passes on what it receives: in a ring, it waits first.
+#[component]
+struct Hold {
+    inbox: Inbox<u64>,
+    outbox: Outbox<u64>,
+}
+
+impl Component for Hold {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while let Some(n) = self.inbox.recv().await {
+            self.outbox.send(n).await?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_deadlock_through_a_process_component_is_reported_as_a_stall() {
+    myelin::process::init();
+    // A ring of two that both wait to receive first: `hold` in the parent,
+    // and `square` in its child. Nothing can ever happen, in either process.
+    let err = myelin::run(graphline! {
+        components {
+            hold: Hold::new(),
+            square: Square::new(0),
+            numbers: Numbers::new(100),
+            drain: Sink::new(std::sync::Arc::default()),
+        }
+        links {
+            hold.outbox -> square.inbox,
+            square.outbox -> hold.inbox,
+            numbers.outbox -> drain.inbox,
+        }
+    })
+    .unwrap_err();
+    let report = err.report().unwrap();
+    for name in ["hold", "square"] {
+        assert_eq!(
+            report.component(name).unwrap().outcome,
+            Outcome::Stalled,
+            "{report}"
+        );
+    }
+    assert_eq!(
+        report.component("drain").unwrap().outcome,
+        Outcome::Finished
+    );
+}
+
+#[test]
+fn a_ring_through_a_process_component_that_has_work_is_not_a_stall() {
+    myelin::process::init();
+    // The same ring, primed by one more component: it runs to the end
+    // without being mistaken for a deadlock while the child works.
+    let got = std::sync::Arc::default();
+    myelin::run(graphline! {
+        components {
+            numbers: Numbers::new(3_000),
+            square: Square::new(0),
+            sink: Sink::new(std::sync::Arc::clone(&got)),
+        }
+        links {
+            numbers.outbox -> square.inbox (capacity = 1),
+            square.outbox -> sink.inbox (capacity = 1),
+        }
+    })
+    .unwrap();
+    assert_eq!(got.lock().unwrap().len(), 3_000);
 }

@@ -171,7 +171,7 @@ fn checks() -> TokenStream {
                         (`#[derive(serde::Serialize, serde::Deserialize)]`): messages \
                         travel to and from the child process as bytes"
             )]
-            pub trait ProcessMessage: ::myelin::process::Wire {}
+            pub trait ProcessMessage: ::myelin::__private::Wire {}
 
             #[diagnostic::do_not_recommend]
             impl ProcessMessage for () {}
@@ -186,50 +186,50 @@ fn checks() -> TokenStream {
                         `#[state(default)]` so that the child creates it with \
                         `Default::default()`"
             )]
-            pub trait ProcessState: ::myelin::process::WireState {}
+            pub trait ProcessState: ::myelin::__private::WireState {}
 
             #[diagnostic::do_not_recommend]
             impl ProcessState for () {}
 
             pub trait WireChecked<T> {
-                fn port_message(&self) -> ::myelin::process::WireOps<T>;
+                fn port_message(&self) -> ::myelin::__private::WireOps<T>;
             }
 
-            impl<T: ::myelin::process::Wire> WireChecked<T> for Probe<T> {
-                fn port_message(&self) -> ::myelin::process::WireOps<T> {
+            impl<T: ::myelin::__private::Wire> WireChecked<T> for Probe<T> {
+                fn port_message(&self) -> ::myelin::__private::WireOps<T> {
                     ::myelin::__private::wire::<T>()
                 }
             }
 
             pub trait StateChecked<T> {
-                fn state_field(&self) -> ::myelin::process::StateOps<T>;
+                fn state_field(&self) -> ::myelin::__private::StateOps<T>;
             }
 
-            impl<T: ::myelin::process::WireState> StateChecked<T> for Probe<T> {
-                fn state_field(&self) -> ::myelin::process::StateOps<T> {
+            impl<T: ::myelin::__private::WireState> StateChecked<T> for Probe<T> {
+                fn state_field(&self) -> ::myelin::__private::StateOps<T> {
                     ::myelin::__private::state::<T>()
                 }
             }
 
             pub trait ProcessComponent<T> {
-                fn port_message(&self) -> ::myelin::process::WireOps<T>
+                fn port_message(&self) -> ::myelin::__private::WireOps<T>
                 where
                     T: ProcessMessage;
 
-                fn state_field(&self) -> ::myelin::process::StateOps<T>
+                fn state_field(&self) -> ::myelin::__private::StateOps<T>
                 where
                     T: ProcessState;
             }
 
             impl<T> ProcessComponent<T> for &Probe<T> {
-                fn port_message(&self) -> ::myelin::process::WireOps<T>
+                fn port_message(&self) -> ::myelin::__private::WireOps<T>
                 where
                     T: ProcessMessage,
                 {
                     ::myelin::__private::wire::<T>()
                 }
 
-                fn state_field(&self) -> ::myelin::process::StateOps<T>
+                fn state_field(&self) -> ::myelin::__private::StateOps<T>
                 where
                     T: ProcessState,
                 {

@@ -6,16 +6,20 @@
 //! the component sends (through mirror inboxes linked from its outboxes),
 //! and hands send credit back as the component takes from its inboxes.
 
+use std::collections::VecDeque;
 use std::io::{BufReader, BufWriter, Write};
 use std::os::unix::net::UnixStream;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::Thread;
 
 use super::frame::{FrameBuf, FrameReader, Kind};
-use super::protocol::{self, Hello, VERSION, WireOutcome};
+use super::protocol::{self, Hello, VERSION, WINDOW_BYTES, WireOutcome};
 use super::spawn::child_socket;
 use super::wire::{Delivery, Pulled, StateReader, TakeWatch, WireSink, WireSource, Wires, wire};
 use super::{ProcessPorts, find_entry};
 use crate::graph::Node;
+use crate::scheduler::local::IdleWatch;
 use crate::scheduler::registry::Remote;
 use crate::sync::lock_std as lock;
 use crate::thread::thread_waker;
@@ -125,6 +129,61 @@ impl Stopper {
         lock(&self.failure).get_or_insert(reason);
         self.stop();
     }
+
+    /// Makes the scheduler look at its state again (and so report whether
+    /// it is still idle).
+    fn poke(&self) {
+        if let Some(remote) = &lock(&self.state).0 {
+            remote.submit(Box::new(|_| {}));
+        }
+    }
+}
+
+/// Tells the parent when the child's scheduler is idle.
+///
+/// The scheduler reports idleness here instead of ending the run as stalled
+/// (its component is waiting for the parent). The writer passes it on as an
+/// idle frame saying how many frames the child had taken in; the parent
+/// compares that with what it sent to tell "waiting for me" from "still
+/// busy with what I sent".
+#[derive(Default)]
+struct Idleness {
+    /// Message and end frames the reader has delivered.
+    received: AtomicU64,
+    /// The scheduler reported idle and has not been poked since: a delivery
+    /// that does not wake the component (an end of stream it is not
+    /// waiting on) must still make it look again and report anew.
+    asleep: AtomicBool,
+    /// How many times the scheduler went idle, and `received` as of the
+    /// last time.
+    last: Mutex<(u64, u64)>,
+    /// The writer, woken to pass the news on.
+    writer: OnceLock<Thread>,
+}
+
+impl IdleWatch for Idleness {
+    fn snapshot(&self) -> u64 {
+        self.received.load(Ordering::SeqCst)
+    }
+
+    fn idle(&self, snapshot: u64) -> bool {
+        // Set before looking at `received`, while the reader counts before
+        // looking at `asleep`: one of the two sees the other.
+        self.asleep.store(true, Ordering::SeqCst);
+        if self.received.load(Ordering::SeqCst) != snapshot {
+            self.asleep.store(false, Ordering::SeqCst);
+            return false;
+        }
+        {
+            let mut last = lock(&self.last);
+            last.0 += 1;
+            last.1 = snapshot;
+        }
+        if let Some(writer) = self.writer.get() {
+            writer.unpark();
+        }
+        true
+    }
 }
 
 /// Runs component type `C` for the parent; returns the exit code.
@@ -163,11 +222,15 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
     let inbox_names: Vec<&'static str> = sinks.iter().map(|s| s.name()).collect();
 
     let stopper = Arc::new(Stopper::default());
+    let idleness = Arc::new(Idleness::default());
+    let sizes: Arc<[Mutex<VecDeque<u32>>]> = (0..ports).map(|_| Mutex::default()).collect();
     let reader = {
         let stopper = stopper.clone();
+        let idleness = idleness.clone();
+        let sizes = sizes.clone();
         std::thread::Builder::new()
             .name("myelin child reader".into())
-            .spawn(move || read_loop(frames, sinks, &stopper))
+            .spawn(move || read_loop(frames, sinks, &sizes, &stopper, &idleness))
     };
     if let Err(e) = reader {
         return refuse(
@@ -190,9 +253,20 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
         let watches = watches.clone();
         let windows = hello.windows.clone();
         let stopper = stopper.clone();
+        let idleness = idleness.clone();
         std::thread::Builder::new()
             .name("myelin child writer".into())
-            .spawn(move || write_loop(socket, sources, &watches, &windows, &stopper))
+            .spawn(move || {
+                let _ = idleness.writer.set(std::thread::current());
+                let bridge = Bridge {
+                    sizes: &sizes,
+                    watches: &watches,
+                    windows: &windows,
+                    stopper: &stopper,
+                    idleness: &idleness,
+                };
+                bridge.write_loop(socket, sources);
+            })
     };
     let writer = match writer {
         Ok(writer) => writer,
@@ -206,7 +280,10 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
     };
 
     let name = hello.name.clone();
-    let report = match crate::run::run_named(node, name, |remote| stopper.started(remote)) {
+    let watch: Arc<dyn IdleWatch> = idleness;
+    let report = match crate::run::run_named(node, name, Some(watch), |remote| {
+        stopper.started(remote);
+    }) {
         Ok(report) => report,
         Err(e) => e.report().cloned().unwrap_or_default(),
     };
@@ -261,7 +338,9 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
 fn read_loop(
     mut frames: FrameReader<BufReader<UnixStream>>,
     sinks: Vec<Box<dyn WireSink>>,
+    sizes: &[Mutex<VecDeque<u32>>],
     stopper: &Stopper,
+    idleness: &Idleness,
 ) {
     let mut sinks: Vec<Option<Box<dyn WireSink>>> = sinks.into_iter().map(Some).collect();
     loop {
@@ -274,12 +353,15 @@ fn read_loop(
         let port = usize::from(port);
         match kind {
             Kind::Message => match sinks.get_mut(port).and_then(Option::as_mut) {
-                Some(sink) => match sink.deliver(bytes) {
-                    Ok(()) | Err(Delivery::Refused) => {}
-                    Err(Delivery::Malformed(e)) => {
+                Some(sink) => {
+                    // Recorded before the message can be taken, so the
+                    // writer always finds the size of what was taken.
+                    let size = u32::try_from(bytes.len()).expect("frames are at most MAX_FRAME");
+                    lock(&sizes[port]).push_back(size);
+                    if let Err(Delivery::Malformed(e)) = sink.deliver(bytes) {
                         break stopper.fail(format!("bad data from the parent: {e}"));
                     }
-                },
+                }
                 None => {
                     break stopper.fail(format!(
                         "bad data from the parent: a message for inbox {port}, which has ended \
@@ -288,93 +370,165 @@ fn read_loop(
                 }
             },
             Kind::End if port < sinks.len() => sinks[port] = None,
-            Kind::Cancel => stopper.stop(),
+            Kind::Cancel => {
+                stopper.stop();
+                continue;
+            }
             _ => {
                 break stopper.fail(format!(
                     "bad data from the parent: unexpected {kind:?} frame for port {port}"
                 ));
             }
         }
+        // Counted once delivered: a delivery that wakes the component has
+        // queued its wake-up before this, so an idle scheduler that counts
+        // it has seen that wake-up too (see `Core::run`).
+        idleness.received.fetch_add(1, Ordering::SeqCst);
+        if idleness.asleep.swap(false, Ordering::SeqCst) {
+            stopper.poke();
+        }
     }
     // Ending the streams lets a component waiting on them finish.
     drop(sinks);
 }
 
-/// The writer thread: what the component sends into frames, and credit
-/// back as it takes from its inboxes. Ends when every outbox has ended.
-fn write_loop(
-    socket: UnixStream,
-    mut sources: Vec<Box<dyn WireSource>>,
-    watches: &[Arc<dyn TakeWatch>],
-    windows: &[u32],
-    stopper: &Stopper,
-) {
-    let waker = thread_waker();
-    let mut out = BufWriter::with_capacity(1 << 16, socket);
-    let mut frame = FrameBuf::new();
-    if frame.write(Kind::Ready, 0, &[], &mut out).is_err() {
-        return;
-    }
-    // Credit goes back in batches of a quarter window: fewer frames, and
-    // the parent still never runs dry while the component keeps taking.
-    let thresholds: Vec<u64> = windows.iter().map(|&w| u64::from((w / 4).max(1))).collect();
-    let mut acked = vec![0u64; watches.len()];
-    let mut ended = vec![false; sources.len()];
-    loop {
-        let mut progressed = false;
-        for (port, watch) in watches.iter().enumerate() {
-            let (delivered, queued) = watch.watch_takes(&waker);
-            let taken = delivered.saturating_sub(queued as u64);
-            let unacked = taken.saturating_sub(acked[port]);
-            if unacked >= thresholds[port] {
-                let n = u32::try_from(unacked).unwrap_or(u32::MAX);
-                let index = u16::try_from(port).expect("fewer than 65536 ports");
-                if frame
-                    .write(Kind::Credit, index, &n.to_le_bytes(), &mut out)
-                    .is_err()
-                {
-                    return;
-                }
-                acked[port] += u64::from(n);
-                progressed = true;
-            }
-        }
-        for (port, source) in sources.iter_mut().enumerate() {
-            if ended[port] {
-                continue;
-            }
-            let index = u16::try_from(port).expect("fewer than 65536 ports");
-            for _ in 0..64 {
-                match source.pull(frame.start(), &waker) {
-                    Ok(Pulled::Message) => {
-                        progressed = true;
-                        if let Err(e) = frame.finish(Kind::Message, index, &mut out) {
-                            // Oversized, or the parent is gone.
-                            return stopper.fail(format!("a message on `{}`: {e}", source.name()));
-                        }
-                    }
-                    Ok(Pulled::Empty) => break,
-                    Ok(Pulled::Closed) => {
-                        ended[port] = true;
-                        progressed = true;
-                        if frame.write(Kind::End, index, &[], &mut out).is_err() {
-                            return;
-                        }
-                        break;
-                    }
-                    Err(e) => return stopper.fail(e.to_string()),
-                }
-            }
-        }
-        if ended.iter().all(|&e| e) {
-            let _ = out.flush();
+/// What the writer thread works with.
+struct Bridge<'a> {
+    /// Per inbox, the sizes of the messages delivered and not yet
+    /// credited, oldest first.
+    sizes: &'a [Mutex<VecDeque<u32>>],
+    watches: &'a [Arc<dyn TakeWatch>],
+    windows: &'a [u32],
+    stopper: &'a Stopper,
+    idleness: &'a Idleness,
+}
+
+impl Bridge<'_> {
+    /// The writer thread: what the component sends into frames, credit back as
+    /// it takes from its inboxes, and word of its scheduler going idle. Ends
+    /// when every outbox has ended.
+    fn write_loop(&self, socket: UnixStream, mut sources: Vec<Box<dyn WireSource>>) {
+        let Self {
+            sizes: all_sizes,
+            watches,
+            windows,
+            stopper,
+            idleness,
+        } = *self;
+        let waker = thread_waker();
+        let mut out = BufWriter::with_capacity(1 << 16, socket);
+        let mut frame = FrameBuf::new();
+        if frame.write(Kind::Ready, 0, &[], &mut out).is_err() {
             return;
         }
-        if !progressed {
-            if out.flush().is_err() {
+        // Credit goes back in batches of a quarter window (in messages or
+        // in bytes): fewer frames, and the parent still never runs dry while
+        // the component keeps taking.
+        let thresholds: Vec<u64> = windows.iter().map(|&w| u64::from((w / 4).max(1))).collect();
+        let byte_threshold = WINDOW_BYTES / 4;
+        let mut acked = vec![0u64; watches.len()];
+        let mut ended = vec![false; sources.len()];
+        // The idle report last passed on, and the idle count when this thread
+        // last took a message: an idle report from before that is stale (the
+        // take may have woken a component waiting to send).
+        let mut reported = 0;
+        let mut taken_at = 0;
+        let mut armed = None;
+        loop {
+            let mut progressed = false;
+            for (port, watch) in watches.iter().enumerate() {
+                let (delivered, queued) = watch.watch_takes(&waker);
+                let taken = delivered.saturating_sub(queued as u64);
+                let unacked = taken.saturating_sub(acked[port]);
+                if unacked == 0 {
+                    continue;
+                }
+                // The sizes of the messages taken and not yet credited:
+                // the oldest `unacked` of those delivered.
+                let mut sizes = lock(&all_sizes[port]);
+                let count = usize::try_from(unacked).unwrap_or(usize::MAX);
+                let bytes: u64 = sizes.iter().take(count).map(|&s| u64::from(s)).sum();
+                if unacked >= thresholds[port] || bytes >= byte_threshold {
+                    let n = u32::try_from(unacked).unwrap_or(u32::MAX);
+                    let drained = (n as usize).min(sizes.len());
+                    sizes.drain(..drained);
+                    drop(sizes);
+                    let index = u16::try_from(port).expect("fewer than 65536 ports");
+                    if frame
+                        .write(Kind::Credit, index, &n.to_le_bytes(), &mut out)
+                        .is_err()
+                    {
+                        return;
+                    }
+                    acked[port] += u64::from(n);
+                    progressed = true;
+                }
+            }
+            for (port, source) in sources.iter_mut().enumerate() {
+                if ended[port] {
+                    continue;
+                }
+                let index = u16::try_from(port).expect("fewer than 65536 ports");
+                for _ in 0..64 {
+                    match source.pull(frame.start(), &waker) {
+                        Ok(Pulled::Message) => {
+                            progressed = true;
+                            taken_at = lock(&idleness.last).0;
+                            if let Err(e) = frame.finish(Kind::Message, index, &mut out) {
+                                // Oversized, or the parent is gone.
+                                return stopper
+                                    .fail(format!("a message on `{}`: {e}", source.name()));
+                            }
+                        }
+                        Ok(Pulled::Empty) => break,
+                        Ok(Pulled::Closed) => {
+                            ended[port] = true;
+                            progressed = true;
+                            if frame.write(Kind::End, index, &[], &mut out).is_err() {
+                                return;
+                            }
+                            break;
+                        }
+                        Err(e) => return stopper.fail(e.to_string()),
+                    }
+                }
+            }
+            if ended.iter().all(|&e| e) {
+                let _ = out.flush();
                 return;
             }
-            std::thread::park();
+            if !progressed {
+                let (count, received) = *lock(&idleness.last);
+                if count != reported {
+                    if count <= taken_at {
+                        // Stale: a take since may have woken the component.
+                        // Let the scheduler look again.
+                        reported = count;
+                        stopper.poke();
+                    } else if armed == Some(count) {
+                        // A whole pass since the report found nothing: every
+                        // credit and message from before it is already out,
+                        // ahead of this frame.
+                        reported = count;
+                        armed = None;
+                        if frame
+                            .write(Kind::Idle, 0, &received.to_le_bytes(), &mut out)
+                            .is_err()
+                        {
+                            return;
+                        }
+                    } else {
+                        // What the component did before going idle may not
+                        // have been seen by this pass: make one more first.
+                        armed = Some(count);
+                        continue;
+                    }
+                }
+                if out.flush().is_err() {
+                    return;
+                }
+                std::thread::park();
+            }
         }
     }
 }

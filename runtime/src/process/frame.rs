@@ -38,6 +38,9 @@ pub(crate) enum Kind {
     Cancel = 6,
     /// Child to parent, last: how the component ended.
     Done = 7,
+    /// Child to parent: its scheduler is idle, having taken in this many
+    /// message and end frames (`u64` LE).
+    Idle = 8,
 }
 
 impl Kind {
@@ -50,6 +53,7 @@ impl Kind {
             5 => Self::Credit,
             6 => Self::Cancel,
             7 => Self::Done,
+            8 => Self::Idle,
             _ => return None,
         })
     }
@@ -166,6 +170,11 @@ impl FrameBuf {
         &mut self.bytes
     }
 
+    /// The size of the payload of the frame started last.
+    pub(crate) fn payload_len(&self) -> usize {
+        self.bytes.len() - HEADER
+    }
+
     /// Completes the frame started last and writes it. Fails, writing
     /// nothing, when the payload is over [`MAX_FRAME`].
     pub(crate) fn finish(&mut self, kind: Kind, port: u16, out: &mut impl Write) -> io::Result<()> {
@@ -269,7 +278,7 @@ mod tests {
     #[test]
     fn an_oversized_payload_is_not_written() {
         let mut buf = FrameBuf::new();
-        buf.start().resize(MAX_FRAME + 1, 0);
+        buf.start().resize(HEADER + MAX_FRAME + 1, 0);
         let mut out = Vec::new();
         let err = buf.finish(Kind::Message, 0, &mut out).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);

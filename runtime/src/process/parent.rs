@@ -8,33 +8,37 @@
 //! reach its downstream), hands credit back to the writer, and at the end
 //! reaps the child and reports how the component ended.
 //!
-//! Credit is what keeps memory bounded: at most [`WINDOW`] messages per
-//! inbox are on their way to or waiting in the child; beyond that they stay
-//! in the parent's inbox, which fills and makes its senders wait. Credit is
-//! per inbox, so a full inbox in the child never blocks another's messages.
+//! Credit is what keeps memory bounded: per inbox, at most a window of
+//! messages (its capacity if it has one, else [`WINDOW`]) and about
+//! [`WINDOW_BYTES`] are on their way to or waiting in the child; beyond that
+//! they stay in the parent's inbox, which fills and makes its senders wait.
+//! Credit is per inbox, so a full inbox in the child never blocks another's
+//! messages.
 
+use std::collections::VecDeque;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::net::Shutdown;
 use std::os::unix::net::UnixStream;
 use std::process::Child;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::Thread;
 use std::time::Instant;
 
 use super::frame::{FrameBuf, FrameError, FrameReader, Kind};
-use super::protocol::{self, Hello, VERSION};
+use super::protocol::{self, Hello, VERSION, WINDOW_BYTES};
 use super::spawn::spawn_child;
 use super::wire::{Delivery, Pulled, WireSink, WireSource, Wires};
 use super::{STOP_GRACE, initialised};
 use crate::graph::Spawner;
 use crate::report::Outcome;
 use crate::sync::lock_std as lock;
-use crate::thread::{Done, Proxy, Shared, as_helper, thread_waker};
+use crate::thread::{Done, Parker, Proxy, Shared, as_helper, park_here, thread_waker};
 use crate::{Control, Outbox};
 
-/// Messages per inbox that may be on their way to, or waiting in, the child.
-pub(crate) const WINDOW: u32 = 64;
+/// Messages per unbounded inbox that may be on their way to, or waiting
+/// in, the child. Large, because every round of credit costs thread
+/// wake-ups on both sides; [`WINDOW_BYTES`] keeps large messages in check.
+pub(crate) const WINDOW: u32 = 1024;
 
 /// The same for `control`, which carries few messages.
 const CONTROL_WINDOW: u32 = 16;
@@ -57,10 +61,14 @@ pub(crate) struct Session {
 /// What the two bridge threads share.
 struct Bridge {
     shared: Arc<Shared>,
-    credits: Box<[AtomicU32]>,
+    /// Per inbox: the messages in flight to the child.
+    flights: Box<[Mutex<Flight>]>,
     sent: Box<[AtomicU64]>,
     returned: Box<[AtomicU64]>,
-    writer: OnceLock<Thread>,
+    /// The writer's parker, once it runs.
+    writer: OnceLock<Arc<Parker>>,
+    /// Whether the child counts as active for stall detection.
+    child: Mutex<ChildState>,
     /// The reader has finished: the writer stops.
     stop: AtomicBool,
     /// Why the bridge gave up on the child; the first reason is reported.
@@ -71,7 +79,85 @@ struct Bridge {
     socket: UnixStream,
 }
 
+/// Messages sent on one inbox and not yet taken by the child's component.
+struct Flight {
+    /// Their encoded sizes, oldest first (the child takes them in order).
+    sizes: VecDeque<u32>,
+    /// Their total size.
+    bytes: u64,
+    /// How many may be in flight at once.
+    window: u32,
+}
+
+/// What the parent knows of its child's activity.
+///
+/// The child counts as one active thread of the parent's scheduler unless
+/// it said it was idle (its scheduler had nothing to do and was waiting for
+/// the parent) after taking in everything the parent had sent: then it can
+/// only act again once the parent sends, and the system may be stalled.
+struct ChildState {
+    /// Counted among the scheduler's active threads.
+    active: bool,
+    /// Message and end frames sent so far.
+    sent: u64,
+}
+
 impl Bridge {
+    /// Whether another message may go to the child on inbox `port`: within
+    /// the window, and within the byte budget unless nothing is in flight.
+    fn may_send(&self, port: usize) -> bool {
+        let flight = lock(&self.flights[port]);
+        flight.sizes.len() < flight.window as usize
+            && (flight.bytes < WINDOW_BYTES || flight.sizes.is_empty())
+    }
+
+    fn sent_message(&self, port: usize, size: usize) {
+        let size = u32::try_from(size).expect("frames are at most MAX_FRAME");
+        let mut flight = lock(&self.flights[port]);
+        flight.sizes.push_back(size);
+        flight.bytes += u64::from(size);
+    }
+
+    /// The child's component took `n` more messages from inbox `port`.
+    fn credited(&self, port: usize, n: u32) {
+        let mut flight = lock(&self.flights[port]);
+        for _ in 0..n {
+            match flight.sizes.pop_front() {
+                Some(size) => flight.bytes -= u64::from(size),
+                None => break,
+            }
+        }
+    }
+
+    /// Before sending the child a frame it will act on: it counts as
+    /// active again before it can possibly react.
+    fn note_send(&self) {
+        let mut child = lock(&self.child);
+        child.sent += 1;
+        if !child.active {
+            child.active = true;
+            self.shared.remote.thread_unparked();
+        }
+    }
+
+    /// The child went idle having taken in `received` frames.
+    fn note_idle(&self, received: u64) {
+        let mut child = lock(&self.child);
+        if child.active && child.sent == received {
+            child.active = false;
+            self.shared.remote.thread_parked();
+        }
+    }
+
+    /// Counts the child active again, for `Shared::finish` to count it out.
+    fn hold_child(&self) {
+        let mut child = lock(&self.child);
+        if !child.active {
+            child.active = true;
+            self.shared.remote.thread_unparked();
+        }
+    }
+
     /// Gives up on the child: records why and cuts the link, which makes
     /// the reader kill and reap it.
     fn fail(&self, reason: String) {
@@ -80,8 +166,8 @@ impl Bridge {
     }
 
     fn wake_writer(&self) {
-        if let Some(thread) = self.writer.get() {
-            thread.unpark();
+        if let Some(parker) = self.writer.get() {
+            parker.unpark();
         }
     }
 }
@@ -117,7 +203,15 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
         ..
     } = session;
     let Wires { sources, sinks, .. } = wires;
-    let mut windows = vec![WINDOW; sources.len()];
+    // A bounded inbox keeps its bound across the boundary: as many again
+    // may be in flight as wait in the parent.
+    let mut windows: Vec<u32> = sources
+        .iter()
+        .map(|s| {
+            s.capacity()
+                .map_or(WINDOW, |c| u32::try_from(c).unwrap_or(WINDOW).min(WINDOW))
+        })
+        .collect();
     if let Some(control) = windows.last_mut() {
         *control = CONTROL_WINDOW;
     }
@@ -144,10 +238,23 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
     };
     let bridge = Arc::new(Bridge {
         shared: shared.clone(),
-        credits: windows.iter().map(|&w| AtomicU32::new(w)).collect(),
+        flights: windows
+            .iter()
+            .map(|&window| {
+                Mutex::new(Flight {
+                    sizes: VecDeque::new(),
+                    bytes: 0,
+                    window,
+                })
+            })
+            .collect(),
         sent: windows.iter().map(|_| AtomicU64::new(0)).collect(),
         returned: windows.iter().map(|_| AtomicU64::new(0)).collect(),
         writer: OnceLock::new(),
+        child: Mutex::new(ChildState {
+            active: true,
+            sent: 0,
+        }),
         stop: AtomicBool::new(false),
         failure: Mutex::new(None),
         cut_on_cancel: AtomicBool::new(false),
@@ -157,58 +264,71 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
     let mut outbox_names: Vec<&'static str> = sinks.iter().map(|s| s.name()).collect();
     outbox_names.push("signal");
 
+    // Each bridge thread counts as an active thread of the scheduler while
+    // it runs, from before it starts; it parks through a parker of its own,
+    // which keeps that count exact (see `thread/park.rs`).
+    let remote = shared.remote.clone();
+    remote.thread_unparked();
     let writer = {
         let bridge = bridge.clone();
         std::thread::Builder::new()
             .name(format!("{name} (to child)"))
             .spawn(move || {
-                as_helper(bridge.shared.clone(), || {
+                let parker = Arc::new(Parker::new(bridge.shared.remote.clone()));
+                let _ = bridge.writer.set(parker.clone());
+                bridge.shared.set_parker(parker.clone());
+                let (_, left) = as_helper(bridge.shared.clone(), parker, || {
                     write_loop(&bridge, sources, &hello, writer_socket);
-                })
-                .1
+                });
+                bridge.shared.remote.thread_parked();
+                left
             })
     };
     let writer = match writer {
         Ok(writer) => writer,
         Err(e) => {
-            bridge.fail(format!("could not start its bridge thread: {e}"));
+            remote.thread_parked();
             let mut child = child;
             let _ = child.kill();
             let _ = child.wait();
             return Err(format!("could not start its bridge thread: {e}"));
         }
     };
-    let _ = bridge.writer.set(writer.thread().clone());
-    shared.set_thread(writer.thread().clone());
 
+    remote.thread_unparked();
     let reader = {
         let bridge = bridge.clone();
         let name = name.clone();
         std::thread::Builder::new()
             .name(format!("{name} (from child)"))
             .spawn(move || {
-                let ((outcome, mut undelivered), _) = as_helper(bridge.shared.clone(), || {
-                    let reading = Reading {
-                        bridge: &bridge,
-                        name: &name,
-                        inbox_names,
-                        outbox_names,
-                    };
-                    reading.run(child, reader_socket, sinks, signal)
-                });
+                let parker = Arc::new(Parker::new(bridge.shared.remote.clone()));
+                let ((outcome, mut undelivered), _) =
+                    as_helper(bridge.shared.clone(), parker, || {
+                        let reading = Reading {
+                            bridge: &bridge,
+                            name: &name,
+                            inbox_names,
+                            outbox_names,
+                        };
+                        reading.run(child, reader_socket, sinks, signal)
+                    });
                 bridge.stop.store(true, Ordering::Release);
                 bridge.wake_writer();
                 let left = writer.join().unwrap_or_default();
                 merge(&mut undelivered, left);
+                bridge.hold_child();
                 bridge.shared.finish(Done {
                     outcome,
                     undelivered,
                 });
+                bridge.shared.remote.thread_parked();
             })
     };
     if let Err(e) = reader {
-        // The writer still runs; it stops once the link is cut, and the
-        // child dies when its socket closes.
+        remote.thread_parked();
+        // The writer stops once the link is cut; the child dies when its
+        // socket closes.
         bridge.fail(format!("could not start its bridge thread: {e}"));
         bridge.stop.store(true, Ordering::Release);
         bridge.wake_writer();
@@ -280,15 +400,16 @@ fn write_loop(
             }
             let index = u16::try_from(port).expect("fewer than 65536 ports");
             let mut batch = 0;
-            while batch < BATCH && bridge.credits[port].load(Ordering::Acquire) > 0 {
+            while batch < BATCH && bridge.may_send(port) {
                 match source.pull(frame.start(), &waker) {
                     Ok(Pulled::Message) => {
                         batch += 1;
                         progressed = true;
-                        bridge.credits[port].fetch_sub(1, Ordering::AcqRel);
+                        bridge.sent_message(port, frame.payload_len());
                         // Counted before the write: if the child is gone,
                         // this one is lost with the rest in flight.
                         bridge.sent[port].fetch_add(1, Ordering::Relaxed);
+                        bridge.note_send();
                         if let Err(e) = frame.finish(Kind::Message, index, &mut out) {
                             if e.kind() == io::ErrorKind::InvalidInput {
                                 bridge.fail(format!("a message on `{}`: {e}", source.name()));
@@ -301,6 +422,7 @@ fn write_loop(
                     Ok(Pulled::Closed) => {
                         ended[port] = true;
                         progressed = true;
+                        bridge.note_send();
                         if frame.write(Kind::End, index, &[], &mut out).is_err() {
                             return;
                         }
@@ -319,8 +441,10 @@ fn write_loop(
                 return;
             }
             // Woken by a message or end of stream on an inbox with credit,
-            // by credit coming back, by `stop`, or by cancellation.
-            std::thread::park();
+            // by credit coming back, by `stop`, or by cancellation. Waiting
+            // on inboxes fed from outside the system is not idleness.
+            let outside = sources.iter().any(|s| s.is_external());
+            park_here(outside);
         }
     }
 }
@@ -350,8 +474,14 @@ impl Reading<'_> {
         // The link broke (reset, or cut inside a frame): what the child's
         // exit status says decides whether that was a crash or bad data.
         let mut broken: Option<FrameError> = None;
+        let remote = &bridge.shared.remote;
         loop {
-            let (kind, port, bytes) = match frames.read() {
+            // Waiting for the child is not activity of this thread: the
+            // child itself counts while it may still send (`ChildState`).
+            remote.thread_parked();
+            let read = frames.read();
+            remote.thread_unparked();
+            let (kind, port, bytes) = match read {
                 Ok(Some(frame)) => frame,
                 Ok(None) => break,
                 Err(e @ (FrameError::Io(_) | FrameError::Truncated)) => {
@@ -401,11 +531,16 @@ impl Reading<'_> {
                 }
                 Kind::End if port < sinks.len() => sinks[port] = None,
                 Kind::End if port == sinks.len() => {}
-                Kind::Credit if port < bridge.credits.len() && bytes.len() == 4 => {
+                Kind::Credit if port < bridge.flights.len() && bytes.len() == 4 => {
                     let n = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
                     bridge.returned[port].fetch_add(u64::from(n), Ordering::Relaxed);
-                    bridge.credits[port].fetch_add(n, Ordering::AcqRel);
+                    bridge.credited(port, n);
                     bridge.wake_writer();
+                }
+                Kind::Idle if bytes.len() == 8 => {
+                    let mut received = [0; 8];
+                    received.copy_from_slice(bytes);
+                    bridge.note_idle(u64::from_le_bytes(received));
                 }
                 Kind::Done => match postcard::from_bytes::<protocol::Done>(bytes) {
                     Ok(d) => {

@@ -8,6 +8,11 @@ use crate::report::Outcome;
 /// other sources refuses a parent that speaks another version.
 pub(crate) const VERSION: u32 = 1;
 
+/// About how many bytes of messages per inbox may be on their way to, or
+/// waiting in, a child (a single larger message may still go alone). The
+/// child hands credit back once a quarter of this has been taken.
+pub(crate) const WINDOW_BYTES: u64 = 4 << 20;
+
 /// The first frame, parent to child.
 #[derive(Serialize, Deserialize, Debug)]
 pub(crate) struct Hello {

@@ -97,6 +97,12 @@ pub(crate) trait WireSource: Send {
     /// Takes the next message and appends its encoding to `out`; registers
     /// `waker` when there is none.
     fn pull(&mut self, out: &mut Vec<u8>, waker: &Waker) -> Result<Pulled, WireError>;
+
+    /// Whether the inbox has an end outside the system (a handle's).
+    fn is_external(&self) -> bool;
+
+    /// The inbox's capacity, if bounded.
+    fn capacity(&self) -> Option<usize>;
 }
 
 /// An outbox a bridge thread decodes messages into.
@@ -151,6 +157,14 @@ impl<T: Wire> WireSource for Inbox<T> {
             Take::Closed => Ok(Pulled::Closed),
         }
     }
+
+    fn is_external(&self) -> bool {
+        self.chan().is_external()
+    }
+
+    fn capacity(&self) -> Option<usize> {
+        Inbox::capacity(self)
+    }
 }
 
 impl<T: Wire> WireSink for Outbox<T> {
@@ -200,6 +214,10 @@ impl fmt::Debug for Wires {
     }
 }
 
+/// Messages a child's component may send on one outbox before it waits
+/// for the child's writer to take them.
+const OUTBOX_WINDOW: usize = 64;
+
 /// The process-boundary operations `#[component(process)]` needs for
 /// message type `T`.
 ///
@@ -235,18 +253,20 @@ pub const fn wire<T: Wire>() -> WireOps<T> {
             // must never hold up the frames behind it.
             port.chan.set_capacity(None);
             link(&mirror.port(), &port, None).expect("a fresh outbox links to a fresh inbox");
-            // The parent feeds it from outside this child's scheduler.
-            port.chan.add_external();
+            // Not marked as an end outside the system: the child's
+            // scheduler then goes idle when its component waits only for
+            // the parent, and says so (see `process/child.rs`).
             crate::port::AnyOutbox::seal(&mut mirror);
             wires.sinks.push(Box::new(mirror));
             wires.watches.push(port.chan.clone());
         },
         mirror_outbox: |wires, outbox| {
-            let mirror = Inbox::new(outbox.name());
+            // Bounded, so that a parent slow to take the child's messages
+            // makes the component wait instead of the child's memory grow.
+            let mirror = Inbox::bounded(outbox.name(), OUTBOX_WINDOW);
             let port = mirror.port();
             port.chan.pin_shared();
             link(&outbox.port(), &port, None).expect("a fresh outbox links to a fresh inbox");
-            port.chan.add_external();
             wires.sources.push(Box::new(mirror));
         },
     }

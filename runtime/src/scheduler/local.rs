@@ -71,6 +71,24 @@ pub(crate) struct Core {
     spawned: Cell<usize>,
     shutdown: Cell<bool>,
     report: RefCell<ReportBuilder>,
+    /// Told instead of ending the run when nothing can happen here: the
+    /// scheduler of a process component's child, whose parent may still
+    /// send (see `process/child.rs`).
+    idle: RefCell<Option<Arc<dyn IdleWatch>>>,
+}
+
+/// Watches a scheduler go idle: the scheduler in a process component's
+/// child, where "nothing can happen here" means "waiting for the parent",
+/// which only the parent can tell from a deadlock.
+pub(crate) trait IdleWatch {
+    /// Taken before the scheduler looks for work the last time: what the
+    /// watcher needs to know the idle state it will be told about.
+    fn snapshot(&self) -> u64;
+    /// No task is runnable, no waker exists outside the system's own links,
+    /// and no threaded component is active, as of `snapshot`. Returns
+    /// whether that still holds (then the scheduler sleeps until woken) or
+    /// something changed since the snapshot (then it looks again).
+    fn idle(&self, snapshot: u64) -> bool;
 }
 
 thread_local! {
@@ -240,7 +258,13 @@ impl Core {
             spawned: Cell::new(0),
             shutdown: Cell::new(false),
             report: RefCell::new(ReportBuilder::default()),
+            idle: RefCell::new(None),
         }
+    }
+
+    /// Reports idleness to `watch` instead of ending the run as stalled.
+    pub(crate) fn watch_idle(&self, watch: Arc<dyn IdleWatch>) {
+        *self.idle.borrow_mut() = Some(watch);
     }
 
     /// Makes this core the current one for the calling thread until the guard
@@ -508,6 +532,10 @@ impl Core {
                 }
                 continue;
             }
+            // Taken before the looks below, so that anything the watcher
+            // counts after it is seen by them as a wake-up.
+            let watch = self.idle.borrow().clone();
+            let snapshot = watch.as_ref().map(|w| w.snapshot());
             // About to sleep: say so first, then look once more. A wake or a
             // thread parking either lands before the look (and is seen) or
             // after the flag (and unparks us): see `Remote::sleeping`.
@@ -524,6 +552,19 @@ impl Core {
                 // the look above: its release (ordered after the queue push)
                 // is what made the count zero, so look once more.
                 if self.take_remote() {
+                    continue;
+                }
+                if let (Some(watch), Some(snapshot)) = (watch, snapshot) {
+                    // Idle here; only the watcher can tell whether that is
+                    // a deadlock. Sleep until something arrives.
+                    if !watch.idle(snapshot) {
+                        continue;
+                    }
+                    self.remote.sleeping.store(true, Ordering::SeqCst);
+                    if !self.take_remote() {
+                        std::thread::park();
+                    }
+                    self.remote.sleeping.store(false, Ordering::SeqCst);
                     continue;
                 }
                 // No task is runnable, no waker exists outside the system's

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use crate::component::Ports;
 mod park;
 
-use park::Parker;
+pub(crate) use park::Parker;
 
 use crate::error::panic_message;
 use crate::graph::{GroupGuard, Node, Part, Spawner};
@@ -232,9 +232,9 @@ impl Shared {
         }
     }
 
-    /// The thread `cancel` unparks when there is no parker.
-    pub(crate) fn set_thread(&self, thread: Thread) {
-        *lock(&self.thread) = Some(thread);
+    /// The parker `cancel` unparks.
+    pub(crate) fn set_parker(&self, parker: Arc<Parker>) {
+        let _ = self.parker.set(parker);
     }
 
     /// Records how the component ended and wakes its proxy; then the
@@ -272,19 +272,25 @@ thread_local! {
 
 struct Running {
     shared: Arc<Shared>,
+    /// This thread's own parker, when it is not the component's (a process
+    /// component's bridge threads each have one).
+    parker: Option<Arc<Parker>>,
     undelivered: Vec<(&'static str, usize, bool)>,
 }
 
 /// Runs `f` on the calling thread as a helper of the component `shared`
-/// belongs to: blocking port operations return when it is cancelled, and
-/// the messages left in ports dropped here are collected and returned.
+/// belongs to: blocking port operations return when it is cancelled and
+/// park through `parker`, and the messages left in ports dropped here are
+/// collected and returned.
 pub(crate) fn as_helper<R>(
     shared: Arc<Shared>,
+    parker: Arc<Parker>,
     f: impl FnOnce() -> R,
 ) -> (R, Vec<(&'static str, usize, bool)>) {
     RUNNING.with(|r| {
         *r.borrow_mut() = Some(Running {
             shared,
+            parker: Some(parker),
             undelivered: Vec::new(),
         });
     });
@@ -351,9 +357,12 @@ pub(crate) fn park_here(from_outside: bool) {
 
 fn current_parker() -> Option<Arc<Parker>> {
     RUNNING.with(|r| {
-        r.borrow()
-            .as_ref()
-            .and_then(|running| running.shared.parker.get().cloned())
+        r.borrow().as_ref().and_then(|running| {
+            running
+                .parker
+                .clone()
+                .or_else(|| running.shared.parker.get().cloned())
+        })
     })
 }
 
@@ -475,6 +484,7 @@ fn body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) {
     RUNNING.with(|r| {
         *r.borrow_mut() = Some(Running {
             shared: shared.clone(),
+            parker: None,
             undelivered: Vec::new(),
         });
     });
