@@ -21,11 +21,20 @@
 //! What holds across the boundary:
 //!
 //! - **Backpressure.** The parent sends into each of the child's inboxes only
-//!   while it holds credit for it, and the child returns credit as its
-//!   component takes messages; so a slow child makes the parent's inbox
-//!   fill, and its senders wait, exactly as for a slow generator. One full
-//!   inbox never holds up another, so a child waiting on its `control`
-//!   still gets its messages.
+//!   while it holds credit for it (a window of the inbox's capacity if it
+//!   has one, else 1024 messages, and about 4 MiB), and the child returns
+//!   credit as its component takes messages; so a slow child makes the
+//!   parent's inbox fill, and its senders wait, exactly as for a slow
+//!   generator. A bounded inbox of capacity *n* thus holds up to *n*
+//!   messages in the parent and *n* more on their way or in the child. One
+//!   full inbox never holds up another, so a child waiting on its `control`
+//!   still gets its messages. Likewise the child's component waits when the
+//!   parent is slow to take what it sends.
+//! - **Deadlocks.** The child tells the parent when its scheduler has
+//!   nothing to do; so a system stuck on a process component is reported as
+//!   [`Outcome::Stalled`](crate::Outcome::Stalled), like any other. (Not
+//!   detected: a deadlock in which the child's own output is stuck behind a
+//!   full link in the parent.)
 //! - **Failures.** A body's error or panic comes back with its message. If
 //!   the child dies (a crash, `kill -9`), the component fails with the exit
 //!   status, its `signal` says so, and the messages the child had accepted
