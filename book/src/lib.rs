@@ -24,6 +24,13 @@ pub mod backpressure {}
 #[doc = include_str!("threads.md")]
 pub mod threads {}
 
+// Process components exist on Unix only. The chapter shows the `#[test]`s of
+// a test crate: compiled here, not run.
+#[cfg(unix)]
+#[allow(clippy::test_attr_in_doctest)]
+#[doc = include_str!("processes.md")]
+pub mod processes {}
+
 #[doc = include_str!("handles.md")]
 pub mod handles {}
 
