@@ -12,6 +12,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::Thread;
+use std::time::{Duration, Instant};
 
 use super::frame::{FrameBuf, FrameReader, Kind};
 use super::protocol::{self, Hello, VERSION, WINDOW_BYTES, WireOutcome};
@@ -138,6 +139,12 @@ impl Stopper {
         }
     }
 }
+
+/// How long the child's scheduler must stay idle before the parent hears
+/// of it: long enough that a child busy with a stream of messages does not
+/// report every gap between them, short enough that a deadlock is reported
+/// at once to a person.
+const IDLE_SETTLE: Duration = Duration::from_millis(1);
 
 /// Tells the parent when the child's scheduler is idle.
 ///
@@ -433,7 +440,7 @@ impl Bridge<'_> {
         // take may have woken a component waiting to send).
         let mut reported = 0;
         let mut taken_at = 0;
-        let mut armed = None;
+        let mut armed: Option<(u64, Instant)> = None;
         loop {
             let mut progressed = false;
             for (port, watch) in watches.iter().enumerate() {
@@ -505,10 +512,23 @@ impl Bridge<'_> {
                         // Let the scheduler look again.
                         reported = count;
                         stopper.poke();
-                    } else if armed == Some(count) {
+                    } else if let Some((armed_count, since)) = armed
+                        && armed_count == count
+                    {
                         // A whole pass since the report found nothing: every
                         // credit and message from before it is already out,
-                        // ahead of this frame.
+                        // ahead of this frame. Still idle a moment later
+                        // (a child that streams goes idle between messages
+                        // all the time; the parent need not hear of it):
+                        // say so.
+                        let waited = since.elapsed();
+                        if waited < IDLE_SETTLE {
+                            if out.flush().is_err() {
+                                return;
+                            }
+                            std::thread::park_timeout(IDLE_SETTLE - waited);
+                            continue;
+                        }
                         reported = count;
                         armed = None;
                         if frame
@@ -520,7 +540,7 @@ impl Bridge<'_> {
                     } else {
                         // What the component did before going idle may not
                         // have been seen by this pass: make one more first.
-                        armed = Some(count);
+                        armed = Some((count, Instant::now()));
                         continue;
                     }
                 }
