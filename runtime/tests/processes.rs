@@ -671,3 +671,42 @@ fn a_ring_through_a_process_component_that_has_work_is_not_a_stall() {
     .unwrap();
     assert_eq!(got.lock().unwrap().len(), 3_000);
 }
+
+/// Asks the whole system to stop, from its child process.
+#[component(process)]
+pub struct StopAll {
+    outbox: Outbox<u64>,
+}
+
+impl Component for StopAll {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        cx.shutdown_system();
+        Ok(())
+    }
+}
+
+#[test]
+fn shutdown_system_in_a_child_stops_the_parents_system() {
+    myelin::process::init();
+    // `left` and `right` wait on each other for ever: only a shutdown ends
+    // them (and while the child runs, they are not yet a stall).
+    let report = myelin::run(graphline! {
+        components {
+            stop: StopAll::new(),
+            left: Hold::new(),
+            right: Hold::new(),
+        }
+        links {
+            left.outbox -> right.inbox,
+            right.outbox -> left.inbox,
+        }
+    })
+    .unwrap();
+    for name in ["left", "right"] {
+        assert_eq!(
+            report.component(name).unwrap().outcome,
+            Outcome::Cancelled,
+            "{report}"
+        );
+    }
+}

@@ -131,6 +131,17 @@ impl Stopper {
         self.stop();
     }
 
+    /// Whether the child's system was asked to shut down from inside (by
+    /// its component), not by the parent.
+    fn shutdown_asked_here(&self) -> bool {
+        let state = lock(&self.state);
+        !state.1
+            && state
+                .0
+                .as_ref()
+                .is_some_and(|remote| remote.shutdown.load(Ordering::Acquire))
+    }
+
     /// Makes the scheduler look at its state again (and so report whether
     /// it is still idle).
     fn poke(&self) {
@@ -330,6 +341,12 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
         })
         .unwrap_or_default();
     let failed = matches!(outcome, WireOutcome::Failed(_));
+    if stopper.shutdown_asked_here() {
+        // `cx.shutdown_system()` in the component means the whole system,
+        // which is the parent's.
+        let mut out = &socket;
+        let _ = FrameBuf::new().write(Kind::Shutdown, 0, &[], &mut out);
+    }
     let done = protocol::Done {
         outcome,
         taken,

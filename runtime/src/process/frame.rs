@@ -41,6 +41,8 @@ pub(crate) enum Kind {
     /// Child to parent: its scheduler is idle, having taken in this many
     /// message and end frames (`u64` LE).
     Idle = 8,
+    /// Child to parent: its component asked the whole system to shut down.
+    Shutdown = 9,
 }
 
 impl Kind {
@@ -54,6 +56,7 @@ impl Kind {
             6 => Self::Cancel,
             7 => Self::Done,
             8 => Self::Idle,
+            9 => Self::Shutdown,
             _ => return None,
         })
     }

@@ -542,6 +542,7 @@ impl Reading<'_> {
                     received.copy_from_slice(bytes);
                     bridge.note_idle(u64::from_le_bytes(received));
                 }
+                Kind::Shutdown => bridge.shared.remote.request_shutdown(),
                 Kind::Done => match postcard::from_bytes::<protocol::Done>(bytes) {
                     Ok(d) => {
                         done = Some(d);
