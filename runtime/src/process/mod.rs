@@ -140,7 +140,9 @@ static INITIALISED: AtomicBool = AtomicBool::new(false);
 /// In the parent it returns at once. In a child (the same binary,
 /// re-executed by a process component), it runs that component and exits
 /// the process when it ends: nothing after the call runs there. Anything
-/// before it runs in every child too, so put it first.
+/// before it runs in every child too, so put it first; in particular, a
+/// child gets arguments meant for a test harness, which a `main` that
+/// parses its arguments before `init` would reject.
 ///
 /// A process component started in a binary that never called `init` fails
 /// at once with an error saying so, rather than re-running that binary's
@@ -212,15 +214,22 @@ pub trait ProcessPorts: Ports {
 /// process components, and call [`process::init`](crate::process::init) at
 /// the start of those tests.
 ///
-/// ```ignore
-/// myelin::process_test_entry!();
+/// At the top of `tests/squares.rs`:
 ///
-/// #[test]
-/// fn squares_in_a_child() {
-///     myelin::process::init();
-///     // ... myelin::run(...) with process components
-/// }
 /// ```
+/// myelin::process_test_entry!();
+/// # fn main() {}
+/// ```
+///
+/// and in each test that runs process components, first:
+///
+/// ```
+/// myelin::process::init();
+/// ```
+///
+/// The child of a test binary is that binary run with the entry test's name
+/// as its filter: the harness runs only the entry test, whose `init` serves
+/// the component and exits.
 #[macro_export]
 macro_rules! process_test_entry {
     () => {
