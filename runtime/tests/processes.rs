@@ -710,3 +710,55 @@ fn shutdown_system_in_a_child_stops_the_parents_system() {
         );
     }
 }
+
+/// Counts the bytes of the strings it gets.
+#[component(process)]
+pub struct Lengths {
+    inbox: Inbox<String>,
+}
+
+impl Component for Lengths {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while self.inbox.recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// Sends one string of `len` bytes.
+#[component]
+struct Huge {
+    outbox: Outbox<String>,
+    len: usize,
+}
+
+impl Component for Huge {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        self.outbox.send("x".repeat(self.len)).await?;
+        Ok(())
+    }
+}
+
+#[test]
+fn a_message_over_the_frame_limit_fails_the_component_naming_the_port() {
+    myelin::process::init();
+    let err = myelin::run(pipeline![
+        Huge::new(myelin::process::MAX_FRAME + 1),
+        Lengths::new()
+    ])
+    .unwrap_err();
+    let reason = failure_of(&err, "Lengths");
+    assert!(
+        reason.contains("a message on `inbox`") && reason.contains("over the frame limit"),
+        "{reason}"
+    );
+    let report = err.report().unwrap();
+    let lost: usize = report
+        .component("Lengths")
+        .unwrap()
+        .undelivered
+        .iter()
+        .filter(|u| u.port == "inbox")
+        .map(|u| u.count)
+        .sum();
+    assert_eq!(lost, 1, "{report}");
+}
