@@ -762,3 +762,66 @@ fn a_message_over_the_frame_limit_fails_the_component_naming_the_port() {
         .sum();
     assert_eq!(lost, 1, "{report}");
 }
+
+#[test]
+fn a_handle_drives_a_process_component_both_ways() -> Result<(), Error> {
+    use myelin::{IntoPart, Part, Receiver, Sender};
+    myelin::process::init();
+    let square = Square::new(0).into_part();
+    let ports = square.handles();
+    let mut input = Sender::new(&ports.inbox)?;
+    let mut output = Receiver::new(&ports.outbox)?;
+    let handle = myelin::spawn(square);
+    // Round trips, one at a time: each answer comes back from the child
+    // before the next question goes.
+    for n in 1..=200u64 {
+        input.send(n)?;
+        assert_eq!(output.recv(), Some(n * n));
+    }
+    // The same from async code on another runtime.
+    tokio::runtime::Builder::new_current_thread()
+        .build()?
+        .block_on(async {
+            for n in 201..=300u64 {
+                input.send_async(n).await?;
+                assert_eq!(output.recv_async().await, Some(n * n));
+            }
+            Ok::<_, Error>(())
+        })?;
+    drop(input);
+    assert_eq!(output.recv(), None);
+    let report = handle.join()?;
+    assert_eq!(
+        report.component("Square").unwrap().outcome,
+        Outcome::Finished
+    );
+    Ok(())
+}
+
+#[test]
+fn a_process_component_can_join_a_running_system() -> Result<(), Error> {
+    use myelin::{IntoPart, Part, Sender};
+    myelin::process::init();
+    let got = std::sync::Arc::default();
+    let sink = Sink::new(std::sync::Arc::clone(&got)).into_part();
+    let sink_inbox = sink.handles().inbox;
+    let keep_open = Sender::new(&sink_inbox)?;
+    let handle = myelin::spawn(sink);
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    handle.add(move || {
+        let numbers = Numbers::new(50).into_part();
+        let square = Square::new(0).into_part();
+        myelin::link(&square.handles().outbox, &sink_inbox, None)?;
+        let _ = done_tx.send(());
+        Ok(pipeline![numbers, square])
+    })?;
+    done_rx.recv()?;
+    drop(keep_open);
+    let report = handle.join()?;
+    assert_eq!(
+        *got.lock().unwrap(),
+        (1..=50u64).map(|n| n * n).collect::<Vec<_>>(),
+        "{report}"
+    );
+    Ok(())
+}
