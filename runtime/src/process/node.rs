@@ -6,7 +6,7 @@ use super::parent::{self, Session};
 use super::wire::{StateWriter, wire};
 use super::{ProcessPorts, Wires};
 use crate::graph::{Node, Part, Spawner};
-use crate::port::{AnyOutbox, InboxPort, OutboxPort};
+use crate::port::{InboxPort, OutboxPort};
 use crate::{Component, Control};
 
 /// A process component with its built-in `control` and `signal` boxes.
@@ -58,26 +58,7 @@ impl<C: Component + ProcessPorts> Part for ProcessNode<C> {
             path.into()
         };
         // Every link this component touches has an end on a bridge thread.
-        component.for_each_outbox(&mut |outbox| {
-            outbox.seal();
-            if let Some(state) = outbox.target_state() {
-                state.pin_shared();
-            }
-        });
-        signal.seal();
-        if let Some(state) = signal.target_state() {
-            state.pin_shared();
-        }
-        component.for_each_inbox(&mut |inbox| {
-            let state = inbox.link_state();
-            state.pin_shared();
-            state.mark_started();
-        });
-        {
-            let state = crate::port::AnyInbox::link_state(&control);
-            state.pin_shared();
-            state.mark_started();
-        }
+        crate::thread::pin_links(&mut component, &control, &mut signal);
         let mut writer = StateWriter::default();
         let state = component
             .encode_state(&mut writer)

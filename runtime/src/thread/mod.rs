@@ -426,28 +426,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
         } else {
             path.into()
         };
-        // Every link this component touches has an end on its thread.
-        component.for_each_outbox(&mut |outbox| {
-            outbox.seal();
-            if let Some(state) = outbox.target_state() {
-                state.pin_shared();
-            }
-        });
-        signal.seal();
-        if let Some(state) = signal.target_state() {
-            state.pin_shared();
-        }
-        let mut inboxes: Vec<Arc<dyn Readiness>> = Vec::new();
-        component.for_each_inbox(&mut |inbox| {
-            let state = inbox.link_state();
-            state.pin_shared();
-            state.mark_started();
-            inboxes.push(state);
-        });
-        let state = control.link_state();
-        state.pin_shared();
-        state.mark_started();
-        inboxes.push(state);
+        let inboxes = pin_links(&mut component, &control, &mut signal);
 
         let shared = Arc::new(Shared::new(spawner.core.remote().clone()));
         let cx = ThreadContext {
@@ -472,6 +451,39 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             }
         }
     }
+}
+
+/// Fixes the links of a component whose ports are used off the scheduler
+/// (on its own thread, or by a process component's bridges): seals its
+/// outboxes, keeps every link it touches shared, and marks its inboxes
+/// started. Returns its inboxes, `control` last.
+pub(crate) fn pin_links<C: Ports>(
+    component: &mut C,
+    control: &Inbox<Control>,
+    signal: &mut Outbox<Control>,
+) -> Vec<Arc<dyn Readiness>> {
+    component.for_each_outbox(&mut |outbox| {
+        outbox.seal();
+        if let Some(state) = outbox.target_state() {
+            state.pin_shared();
+        }
+    });
+    signal.seal();
+    if let Some(state) = signal.target_state() {
+        state.pin_shared();
+    }
+    let mut inboxes: Vec<Arc<dyn Readiness>> = Vec::new();
+    component.for_each_inbox(&mut |inbox| {
+        let state = inbox.link_state();
+        state.pin_shared();
+        state.mark_started();
+        inboxes.push(state);
+    });
+    let state = control.link_state();
+    state.pin_shared();
+    state.mark_started();
+    inboxes.push(state);
+    inboxes
 }
 
 /// Runs on the component's thread: the body, then the same end-of-life
