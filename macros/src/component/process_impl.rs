@@ -74,25 +74,27 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
             Role::Rejected => inits.push(rejected_init(f)),
         }
     }
-    // Named `_state` when no field uses it, so that a component without
-    // state does not warn.
+    // Named `_state` when no field uses it (no state field is sent), so
+    // that a component without state does not warn.
     let state = if encode.is_empty() {
         quote!(_state)
     } else {
         quote!(state)
     };
-    let read_state = if c
-        .fields
-        .iter()
-        .flatten()
-        .any(|f| matches!(f.role, Role::State { default: false }))
-    {
-        quote!(state)
-    } else {
-        quote!(_state)
+    let read_state = &state;
+    // Children are started with `exec` and find their socket on a known
+    // descriptor: without Unix, say so rather than fail on missing items.
+    let unix_only = quote_spanned! {ident.span()=>
+        #[cfg(not(unix))]
+        ::core::compile_error!(
+            "process components need a Unix platform: the child process finds its \
+             socket on a file descriptor"
+        );
     };
     let checks = checks();
     quote! {
+        #unix_only
+
         const _: () = {
             #checks
 
