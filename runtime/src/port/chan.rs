@@ -68,16 +68,37 @@ pub(crate) struct State<T> {
     pub(crate) rx_closed: bool,
     /// The receiver's waker, registered when it found nothing to do.
     pub(crate) rx_waker: Option<WakeRef>,
-    /// Senders parked on a full bounded queue.
-    /// Boxed: only bounded links ever park a sender, and an empty `Vec`
-    /// would cost every idle inbox 24 bytes.
-    #[expect(
-        clippy::box_collection,
-        reason = "one pointer per inbox instead of three; the extra allocation happens only on a full bounded link"
-    )]
-    pub(crate) tx_wakers: Option<Box<Vec<WakeRef>>>,
+    /// Senders parked on a full bounded queue, and a watch on the
+    /// receiver's takes. Boxed: only bounded links ever park a sender (and
+    /// only a process component's child watches takes), and an empty
+    /// `Parked` would cost every idle inbox 40 bytes.
+    pub(crate) tx_wakers: Option<Box<Parked>>,
     /// Messages ever accepted, for reports and introspection.
     pub(crate) delivered: u64,
+}
+
+/// Who waits for the receiver to take messages.
+#[derive(Default)]
+pub(crate) struct Parked {
+    /// Senders waiting for room.
+    senders: Vec<WakeRef>,
+    /// Waiting until the receiver has taken this many messages in all
+    /// (`delivered` less what is queued): see `Chan::watch_takes`.
+    watch: Option<(u64, WakeRef)>,
+}
+
+impl Parked {
+    fn park_sender(&mut self, waker: &Waker, key_only: bool) {
+        if !self.senders.iter().any(|w| w.will_wake(waker)) {
+            self.senders.push(WakeRef::new(waker, key_only));
+        }
+    }
+
+    fn wakers_mut(&mut self) -> impl Iterator<Item = &mut WakeRef> {
+        self.senders
+            .iter_mut()
+            .chain(self.watch.as_mut().map(|(_, w)| w))
+    }
 }
 
 /// `Chan::owner` of a chan that must stay shared.
@@ -247,7 +268,7 @@ impl<T> Chan<T> {
                     s.rx_waker = Some(w.into_key_only());
                 }
                 if let Some(parked) = s.tx_wakers.as_mut() {
-                    for w in parked.iter_mut() {
+                    for w in parked.wakers_mut() {
                         let old = std::mem::replace(
                             w,
                             WakeRef::Task(crate::scheduler::waker::TaskKey::NONE),
@@ -309,10 +330,9 @@ impl<T> Chan<T> {
                     // running it is known: wake it when room appears, so
                     // "try, then pause" works as it did in Axon.
                     if let Some(waker) = crate::scheduler::local::current_waker() {
-                        let parked = s.tx_wakers.get_or_insert_with(Box::default);
-                        if !parked.iter().any(|w| w.will_wake(&waker)) {
-                            parked.push(WakeRef::new(&waker, local || s.external == 0));
-                        }
+                        s.tx_wakers
+                            .get_or_insert_with(Box::default)
+                            .park_sender(&waker, local || s.external == 0);
                     }
                     return Err(Refused::Full(msg));
                 }
@@ -344,10 +364,9 @@ impl<T> Chan<T> {
                     if s.rx_closed {
                         return Err(Refused::Closed(msg));
                     }
-                    let parked = s.tx_wakers.get_or_insert_with(Box::default);
-                    if !parked.iter().any(|w| w.will_wake(waker)) {
-                        parked.push(WakeRef::new(waker, local || s.external == 0));
-                    }
+                    s.tx_wakers
+                        .get_or_insert_with(Box::default)
+                        .park_sender(waker, local || s.external == 0);
                     return Err(Refused::Full(msg));
                 }
                 s.queue.push_back(msg);
@@ -371,13 +390,26 @@ impl<T> Chan<T> {
         }
     }
 
+    /// After a take: wakes every parked sender, and the take watch if the
+    /// receiver has now taken as many as it waits for.
     #[cold]
     fn wake_senders(&self) {
-        for w in self
-            .with(|s| s.tx_wakers.take())
-            .into_iter()
-            .flat_map(|b| *b)
-        {
+        let (senders, watch) = self.with(|s| {
+            let taken = s.delivered - s.queue.len() as u64;
+            let Some(parked) = s.tx_wakers.as_mut() else {
+                return (Vec::new(), None);
+            };
+            let senders = std::mem::take(&mut parked.senders);
+            let watch = match parked.watch {
+                Some((target, _)) if taken >= target => parked.watch.take().map(|(_, w)| w),
+                _ => None,
+            };
+            if parked.watch.is_none() {
+                s.tx_wakers = None;
+            }
+            (senders, watch)
+        });
+        for w in senders.into_iter().chain(watch) {
             w.wake();
         }
     }
@@ -437,16 +469,19 @@ impl<T> Chan<T> {
         })
     }
 
-    /// Registers `waker` to be woken by the next receive (however full the
-    /// queue is), and returns how many messages were ever accepted and how
-    /// many are still queued: the difference is how many the receiver took.
-    /// A process component's child uses it to hand back send credit as its
-    /// component consumes.
-    pub(crate) fn watch_takes(&self, waker: &Waker) -> (u64, usize) {
+    /// Returns how many messages were ever accepted and how many are still
+    /// queued (the difference is how many the receiver took), and, unless
+    /// the receiver has already taken `target` in all, arranges for `waker`
+    /// to be woken once it has. A process component's child uses it to
+    /// hand back send credit as its component consumes, woken once per
+    /// batch rather than on every take.
+    pub(crate) fn watch_takes(&self, waker: &Waker, target: u64) -> (u64, usize) {
         self.with_mode(|s, local| {
-            let parked = s.tx_wakers.get_or_insert_with(Box::default);
-            if !parked.iter().any(|w| w.will_wake(waker)) {
-                parked.push(WakeRef::new(waker, local || s.external == 0));
+            // Reached already: the caller sees it in the counts, and needs
+            // no wake-up.
+            if s.delivered - (s.queue.len() as u64) < target {
+                s.tx_wakers.get_or_insert_with(Box::default).watch =
+                    Some((target, WakeRef::new(waker, local || s.external == 0)));
             }
             (s.delivered, s.queue.len())
         })
@@ -531,8 +566,14 @@ impl<T> Chan<T> {
             s.rx_waker = None;
             (std::mem::take(&mut s.queue), s.tx_wakers.take())
         });
-        for w in senders.into_iter().flat_map(|b| *b) {
-            w.wake();
+        if let Some(parked) = senders {
+            for w in parked
+                .senders
+                .into_iter()
+                .chain(parked.watch.map(|(_, w)| w))
+            {
+                w.wake();
+            }
         }
         left
     }

@@ -241,7 +241,7 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
 
     let stopper = Arc::new(Stopper::default());
     let idleness = Arc::new(Idleness::default());
-    let sizes: Arc<[Mutex<VecDeque<u32>>]> = (0..ports).map(|_| Mutex::default()).collect();
+    let sizes: Arc<[Mutex<Sizes>]> = (0..ports).map(|_| Mutex::default()).collect();
     let reader = {
         let stopper = stopper.clone();
         let idleness = idleness.clone();
@@ -327,7 +327,7 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
         .iter()
         .zip(&inbox_names)
         .map(|(watch, name)| {
-            let (delivered, _) = watch.watch_takes(noop);
+            let (delivered, _) = watch.watch_takes(noop, 0);
             delivered.saturating_sub(left(name, false))
         })
         .collect();
@@ -362,7 +362,7 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
 fn read_loop(
     mut frames: FrameReader<BufReader<UnixStream>>,
     sinks: Vec<Box<dyn WireSink>>,
-    sizes: &[Mutex<VecDeque<u32>>],
+    sizes: &[Mutex<Sizes>],
     stopper: &Stopper,
     idleness: &Idleness,
 ) {
@@ -381,7 +381,12 @@ fn read_loop(
                     // Recorded before the message can be taken, so the
                     // writer always finds the size of what was taken.
                     let size = u32::try_from(bytes.len()).expect("frames are at most MAX_FRAME");
-                    lock(&sizes[port]).push_back(size);
+                    if lock(&sizes[port]).delivered(size, WINDOW_BYTES / 4) {
+                        // The writer may be waiting for a larger batch.
+                        if let Some(writer) = idleness.writer.get() {
+                            writer.unpark();
+                        }
+                    }
                     if let Err(Delivery::Malformed(e)) = sink.deliver(bytes) {
                         break stopper.fail(format!("bad data from the parent: {e}"));
                     }
@@ -416,11 +421,57 @@ fn read_loop(
     drop(sinks);
 }
 
+/// The sizes of an inbox's messages delivered and not yet credited,
+/// oldest first.
+#[derive(Default)]
+struct Sizes {
+    sizes: VecDeque<u32>,
+    /// Their total.
+    bytes: u64,
+}
+
+impl Sizes {
+    /// Records a delivery; `true` if the total just reached `threshold`
+    /// (a batch may now be due sooner than by count).
+    fn delivered(&mut self, size: u32, threshold: u64) -> bool {
+        let before = self.bytes;
+        self.sizes.push_back(size);
+        self.bytes += u64::from(size);
+        before < threshold && self.bytes >= threshold
+    }
+
+    /// How many of the oldest make a batch: `count`, or fewer if they reach
+    /// `bytes` first.
+    fn batch(&self, count: u64, bytes: u64) -> u64 {
+        let mut total = 0;
+        for (n, &size) in (1..).zip(
+            self.sizes
+                .iter()
+                .take(usize::try_from(count).unwrap_or(usize::MAX)),
+        ) {
+            total += u64::from(size);
+            if total >= bytes {
+                return n;
+            }
+        }
+        count
+    }
+
+    /// The oldest `n` were credited.
+    fn credit(&mut self, n: u64) {
+        let n = usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .min(self.sizes.len());
+        for size in self.sizes.drain(..n) {
+            self.bytes -= u64::from(size);
+        }
+    }
+}
+
 /// What the writer thread works with.
 struct Bridge<'a> {
-    /// Per inbox, the sizes of the messages delivered and not yet
-    /// credited, oldest first.
-    sizes: &'a [Mutex<VecDeque<u32>>],
+    /// Per inbox, the messages delivered and not yet credited.
+    sizes: &'a [Mutex<Sizes>],
     watches: &'a [Arc<dyn TakeWatch>],
     windows: &'a [u32],
     stopper: &'a Stopper,
@@ -461,21 +512,19 @@ impl Bridge<'_> {
         loop {
             let mut progressed = false;
             for (port, watch) in watches.iter().enumerate() {
-                let (delivered, queued) = watch.watch_takes(&waker);
+                // Credit is due once the component has taken a batch: a
+                // quarter window, or fewer messages if they add up to a
+                // quarter of the byte budget (the oldest uncredited ones,
+                // since it takes in order). Watched so that this thread is
+                // woken once per batch, not on every take.
+                let mut sizes = lock(&all_sizes[port]);
+                let batch = sizes.batch(thresholds[port], byte_threshold);
+                let (delivered, queued) = watch.watch_takes(&waker, acked[port] + batch);
                 let taken = delivered.saturating_sub(queued as u64);
                 let unacked = taken.saturating_sub(acked[port]);
-                if unacked == 0 {
-                    continue;
-                }
-                // The sizes of the messages taken and not yet credited:
-                // the oldest `unacked` of those delivered.
-                let mut sizes = lock(&all_sizes[port]);
-                let count = usize::try_from(unacked).unwrap_or(usize::MAX);
-                let bytes: u64 = sizes.iter().take(count).map(|&s| u64::from(s)).sum();
-                if unacked >= thresholds[port] || bytes >= byte_threshold {
+                if unacked >= batch {
                     let n = u32::try_from(unacked).unwrap_or(u32::MAX);
-                    let drained = (n as usize).min(sizes.len());
-                    sizes.drain(..drained);
+                    sizes.credit(u64::from(n));
                     drop(sizes);
                     let index = u16::try_from(port).expect("fewer than 65536 ports");
                     if frame

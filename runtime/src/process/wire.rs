@@ -129,12 +129,12 @@ pub(crate) enum Delivery {
 /// How a child sees its component consume from an inbox (for send credit).
 pub(crate) trait TakeWatch: Send + Sync {
     /// See `Chan::watch_takes`.
-    fn watch_takes(&self, waker: &Waker) -> (u64, usize);
+    fn watch_takes(&self, waker: &Waker, target: u64) -> (u64, usize);
 }
 
 impl<T: Send + 'static> TakeWatch for Chan<T> {
-    fn watch_takes(&self, waker: &Waker) -> (u64, usize) {
-        Chan::watch_takes(self, waker)
+    fn watch_takes(&self, waker: &Waker, target: u64) -> (u64, usize) {
+        Chan::watch_takes(self, waker, target)
     }
 }
 
