@@ -826,3 +826,59 @@ fn a_process_component_can_join_a_running_system() -> Result<(), Error> {
     );
     Ok(())
 }
+
+/// Starts programs from its child process and reports what they saw.
+#[component(process)]
+pub struct StartsPrograms {
+    outbox: Outbox<String>,
+}
+
+impl Component for StartsPrograms {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        // Does a program it starts hold the child's link to the parent?
+        let fd = std::process::Command::new("sh")
+            .args(["-c", "test -e /proc/$$/fd/3 && echo open || echo closed"])
+            .output()?;
+        self.outbox
+            .send(String::from_utf8_lossy(&fd.stdout).trim().to_owned())
+            .await?;
+        // Does a myelin binary it starts (this very test binary, running one
+        // probe test) take itself for a child of a process component?
+        let probe = std::process::Command::new(std::env::current_exe()?)
+            .args(["--exact", "init_probe", "--nocapture", "--test-threads=1"])
+            .env("MYELIN_INIT_PROBE", "1")
+            .output()?;
+        let said = String::from_utf8_lossy(&probe.stdout);
+        let verdict = if said.contains("init returned") {
+            "init returned"
+        } else {
+            "init did not return"
+        };
+        self.outbox.send(verdict.to_owned()).await?;
+        Ok(())
+    }
+}
+
+/// Run only as the probe above: calls `init` as any `main` would.
+#[test]
+fn init_probe() {
+    if std::env::var_os("MYELIN_INIT_PROBE").is_some() {
+        myelin::process::init();
+        println!("init returned");
+    }
+}
+
+#[test]
+fn programs_a_child_starts_neither_hold_its_link_nor_take_themselves_for_children() {
+    myelin::process::init();
+    let said = std::sync::Arc::default();
+    myelin::run(pipeline![
+        StartsPrograms::new(),
+        Lines::<String>::new(std::sync::Arc::clone(&said))
+    ])
+    .unwrap();
+    assert_eq!(
+        *said.lock().unwrap(),
+        vec!["\"closed\"".to_owned(), "\"init returned\"".to_owned()]
+    );
+}

@@ -124,7 +124,9 @@ use crate::component::Ports;
 /// How long a cancelled child may take to stop before it is killed.
 pub const STOP_GRACE: Duration = Duration::from_secs(5);
 
-/// The environment variable that tells a re-executed binary it is a child.
+/// The environment variable that tells a re-executed binary it is a child:
+/// its value is the parent's process id, so that a program the child starts
+/// in turn, which inherits the variable, does not take itself for one.
 const CHILD_ENV: &str = "MYELIN_PROCESS_CHILD";
 
 /// The test name [`process_test_entry!`](crate::process_test_entry) defines
@@ -148,12 +150,21 @@ static INITIALISED: AtomicBool = AtomicBool::new(false);
 /// at once with an error saying so, rather than re-running that binary's
 /// whole `main` in a child.
 pub fn init() {
-    if std::env::var_os(CHILD_ENV).is_none() {
-        INITIALISED.store(true, Ordering::Release);
-        return;
-    }
     // A child's own process components start grandchildren the same way.
     INITIALISED.store(true, Ordering::Release);
+    let Some(parent) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
+    let parent = parent.to_str().and_then(|p| p.parse::<u32>().ok());
+    if parent != Some(std::os::unix::process::parent_id()) {
+        if spawn::child_socket_present() {
+            // Started by a parent that has already died: nobody to serve.
+            std::process::exit(0);
+        }
+        // Another program started by a child, with the variable inherited:
+        // not a child of ours.
+        return;
+    }
     let code = child::serve();
     std::process::exit(code);
 }

@@ -226,7 +226,7 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
     })
     .map_err(|e| format!("could not encode the child's start: {e}"))?;
     let (child, socket) =
-        spawn_child(&name).map_err(|e| format!("could not start its child process: {e}"))?;
+        spawn_child().map_err(|e| format!("could not start its child process: {e}"))?;
     let (writer_socket, reader_socket) = match (socket.try_clone(), socket.try_clone()) {
         (Ok(w), Ok(r)) => (w, r),
         (Err(e), _) | (_, Err(e)) => {

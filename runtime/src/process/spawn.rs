@@ -18,7 +18,7 @@ use super::{CHILD_ENV, TEST_ENTRY};
 const CHILD_FD: RawFd = 3;
 
 /// Starts a child and returns it with the parent's end of the socket.
-pub(crate) fn spawn_child(name: &str) -> io::Result<(Child, UnixStream)> {
+pub(crate) fn spawn_child() -> io::Result<(Child, UnixStream)> {
     let exe = std::env::current_exe()?;
     let (ours, theirs) = UnixStream::pair()?;
     let fd = theirs.as_raw_fd();
@@ -28,7 +28,7 @@ pub(crate) fn spawn_child(name: &str) -> io::Result<(Child, UnixStream)> {
     // entry test `process_test_entry!` defines.
     command
         .args([TEST_ENTRY, "--quiet", "--test-threads=1", "--nocapture"])
-        .env(CHILD_ENV, name)
+        .env(CHILD_ENV, std::process::id().to_string())
         .stdin(Stdio::null());
     // SAFETY: the closure runs in the child between fork and exec, and only
     // calls `dup2`, `fcntl` and `prctl`, which are async-signal-safe; it touches no
@@ -57,15 +57,22 @@ pub(crate) fn spawn_child(name: &str) -> io::Result<(Child, UnixStream)> {
     Ok((child, ours))
 }
 
-/// In the child: the socket the parent left on the known descriptor, if it
-/// is there and is a socket.
-pub(crate) fn child_socket() -> io::Result<UnixStream> {
+/// Whether the known descriptor holds a socket (a child's, from its
+/// parent).
+pub(crate) fn child_socket_present() -> bool {
     // SAFETY: `fstat` only writes into the zeroed struct we pass it.
-    let is_socket = unsafe {
+    unsafe {
         let mut stat: libc::stat = std::mem::zeroed();
         libc::fstat(CHILD_FD, &mut stat) == 0 && (stat.st_mode & libc::S_IFMT) == libc::S_IFSOCK
-    };
-    if !is_socket {
+    }
+}
+
+/// In the child: the socket the parent left on the known descriptor, if it
+/// is there and is a socket. It is made close-on-exec: a program the
+/// component starts must not hold the link open (the parent would not see
+/// the child's end while that program lives).
+pub(crate) fn child_socket() -> io::Result<UnixStream> {
+    if !child_socket_present() {
         return Err(io::Error::new(
             io::ErrorKind::NotFound,
             format!(
@@ -73,6 +80,11 @@ pub(crate) fn child_socket() -> io::Result<UnixStream> {
                  this process was not started by a myelin process component"
             ),
         ));
+    }
+    // SAFETY: `fcntl` on an open descriptor has no memory-safety
+    // preconditions.
+    if unsafe { libc::fcntl(CHILD_FD, libc::F_SETFD, libc::FD_CLOEXEC) } == -1 {
+        return Err(io::Error::last_os_error());
     }
     // SAFETY: the descriptor is open (fstat succeeded) and was placed there
     // for this process alone by the parent; nothing else in the child owns it.
