@@ -45,15 +45,51 @@ impl Component for Drain {
     }
 }
 
+/// Keeps the control messages it receives.
+#[component]
+struct Signals {
+    inbox: Inbox<Control>,
+    got: std::sync::Arc<std::sync::Mutex<Vec<Control>>>,
+}
+
+impl Component for Signals {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while let Some(msg) = self.inbox.recv().await {
+            self.got.lock().unwrap().push(msg);
+        }
+        Ok(())
+    }
+}
+
 #[test]
 fn a_process_component_without_init_fails_with_directions() {
-    let err = myelin::run(pipeline![One::new(), Double::new(), Drain::new()]).unwrap_err();
+    let signals = std::sync::Arc::default();
+    let err = myelin::run(graphline! {
+        components {
+            one: One::new(),
+            double: Double::new(),
+            drain: Drain::new(),
+            signals: Signals::new(std::sync::Arc::clone(&signals)),
+        }
+        links {
+            one.outbox -> double.inbox,
+            double.outbox -> drain.inbox,
+            double.signal -> signals.inbox,
+        }
+    })
+    .unwrap_err();
     let report = err.report().unwrap();
-    let Outcome::Failed(reason) = &report.component("Double").unwrap().outcome else {
+    let Outcome::Failed(reason) = &report.component("double").unwrap().outcome else {
         panic!("{report}");
     };
     assert!(
         reason.contains("call `myelin::process::init()` first thing in `main`"),
         "{reason}"
+    );
+    // Its `signal` says so, as for any component that fails.
+    let signals = signals.lock().unwrap();
+    assert!(
+        matches!(&signals[..], [Control::Failed { component, .. }] if component == "double"),
+        "{signals:?}"
     );
 }

@@ -179,31 +179,54 @@ impl Bridge {
 pub(crate) fn start(session: Session, spawner: &Spawner<'_>) {
     let shared = Arc::new(Shared::new(spawner.core.remote().clone()));
     Proxy::spawn(&shared, &session.name, spawner);
-    if let Err(reason) = launch(session, &shared) {
+    let name = session.name.clone();
+    if let Err(failed) = launch(session, &shared) {
+        let outcome = Outcome::Failed(failed.reason);
+        // As for any component that fails: its `signal` says so.
+        if let Some(mut signal) = failed.signal {
+            crate::control::announce(&mut signal, &name, &outcome);
+        }
         shared.finish(Done {
-            outcome: Outcome::Failed(reason),
+            outcome,
             undelivered: Vec::new(),
         });
     }
 }
 
-fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
+/// Why a child could not be started, with the component's `signal` when
+/// it is still at hand to say so.
+struct LaunchFailed {
+    reason: String,
+    signal: Option<Outbox<Control>>,
+}
+
+fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
+    let Session {
+        name,
+        key,
+        state,
+        wires,
+        signal,
+    } = session;
+    let failed = |reason: String, signal| {
+        Err(LaunchFailed {
+            reason,
+            signal: Some(signal),
+        })
+    };
     if !initialised() {
-        return Err(
+        return failed(
             "this binary cannot start process components: call `myelin::process::init()` \
              first thing in `main` (in a test crate, add `myelin::process_test_entry!()` \
              and call `myelin::process::init()` in the test)"
                 .into(),
+            signal,
         );
     }
-    let state = session.state?;
-    let Session {
-        name,
-        key,
-        wires,
-        signal,
-        ..
-    } = session;
+    let state = match state {
+        Ok(state) => state,
+        Err(reason) => return failed(reason, signal),
+    };
     let Wires { sources, sinks, .. } = wires;
     // A bounded inbox keeps its bound across the boundary: as many again
     // may be in flight as wait in the parent.
@@ -217,25 +240,28 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
     if let Some(control) = windows.last_mut() {
         *control = CONTROL_WINDOW;
     }
-    let hello = postcard::to_stdvec(&Hello {
+    let hello = match postcard::to_stdvec(&Hello {
         version: VERSION,
         key: key.to_owned(),
         name: name.to_string(),
         state,
         windows: windows.clone(),
-    })
-    .map_err(|e| format!("could not encode the child's start: {e}"))?;
-    let (child, socket) =
-        spawn_child().map_err(|e| format!("could not start its child process: {e}"))?;
+    }) {
+        Ok(hello) => hello,
+        Err(e) => return failed(format!("could not encode the child's start: {e}"), signal),
+    };
+    let (child, socket) = match spawn_child() {
+        Ok(started) => started,
+        Err(e) => return failed(format!("could not start its child process: {e}"), signal),
+    };
     let (writer_socket, reader_socket) = match (socket.try_clone(), socket.try_clone()) {
         (Ok(w), Ok(r)) => (w, r),
         (Err(e), _) | (_, Err(e)) => {
             let mut child = child;
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!(
-                "could not set up the link to its child process: {e}"
-            ));
+            let reason = format!("could not set up the link to its child process: {e}");
+            return failed(reason, signal);
         }
     };
     let bridge = Arc::new(Bridge {
@@ -293,7 +319,7 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
             let mut child = child;
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("could not start its bridge thread: {e}"));
+            return failed(format!("could not start its bridge thread: {e}"), signal);
         }
     };
 
@@ -334,7 +360,11 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), String> {
         bridge.fail(format!("could not start its bridge thread: {e}"));
         bridge.stop.store(true, Ordering::Release);
         bridge.wake_writer();
-        return Err(format!("could not start its bridge thread: {e}"));
+        // `signal` went with the thread that could not start.
+        return Err(LaunchFailed {
+            reason: format!("could not start its bridge thread: {e}"),
+            signal: None,
+        });
     }
     Ok(())
 }
