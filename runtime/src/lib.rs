@@ -129,7 +129,9 @@
 //!   keeps running, and `run` returns an [`Error`] carrying the report.
 //! - **Nothing hangs silently.** If every remaining component waits for a
 //!   message that nothing can send, `run` reports them as
-//!   [`Outcome::Stalled`] instead of blocking forever.
+//!   [`Outcome::Stalled`] instead of blocking forever, across threads and
+//!   child processes alike (with one exception, described under
+//!   [`process`]).
 //! - **Idle components cost nothing.** A paused component is not in the run
 //!   queue; a delivery puts it back.
 //!
