@@ -882,3 +882,16 @@ fn programs_a_child_starts_neither_hold_its_link_nor_take_themselves_for_childre
         vec!["\"closed\"".to_owned(), "\"init returned\"".to_owned()]
     );
 }
+
+#[test]
+fn two_process_components_link_to_each_other() {
+    myelin::process::init();
+    let expect: Vec<u64> = (1..=500u64).map(|n| (n * n) * (n * n)).collect();
+    myelin::run(pipeline![
+        Numbers::new(500),
+        Square::new(0),
+        Square::new(0),
+        Collect::new(expect)
+    ])
+    .unwrap();
+}
