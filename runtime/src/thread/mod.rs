@@ -272,9 +272,9 @@ thread_local! {
 
 struct Running {
     shared: Arc<Shared>,
-    /// This thread's own parker, when it is not the component's (a process
-    /// component's bridge threads each have one).
-    parker: Option<Arc<Parker>>,
+    /// How this thread parks (a process component's bridge threads each
+    /// have their own).
+    parker: Arc<Parker>,
     undelivered: Vec<(&'static str, usize, bool)>,
 }
 
@@ -290,7 +290,7 @@ pub(crate) fn as_helper<R>(
     RUNNING.with(|r| {
         *r.borrow_mut() = Some(Running {
             shared,
-            parker: Some(parker),
+            parker,
             undelivered: Vec::new(),
         });
     });
@@ -356,14 +356,7 @@ pub(crate) fn park_here(from_outside: bool) {
 }
 
 fn current_parker() -> Option<Arc<Parker>> {
-    RUNNING.with(|r| {
-        r.borrow().as_ref().and_then(|running| {
-            running
-                .parker
-                .clone()
-                .or_else(|| running.shared.parker.get().cloned())
-        })
-    })
+    RUNNING.with(|r| r.borrow().as_ref().map(|running| running.parker.clone()))
 }
 
 /// Panics with a clear message when a blocking port operation is called on
@@ -488,18 +481,21 @@ pub(crate) fn pin_links<C: Ports>(
 
 /// Runs on the component's thread: the body, then the same end-of-life
 /// steps a generator gets.
-fn body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) {
+fn body<C: ThreadComponent>(component: C, cx: ThreadContext) {
     let shared = cx.shared.clone();
-    let _ = shared
-        .parker
-        .set(Arc::new(Parker::new(shared.remote.clone())));
-    RUNNING.with(|r| {
-        *r.borrow_mut() = Some(Running {
-            shared: shared.clone(),
-            parker: None,
-            undelivered: Vec::new(),
-        });
+    let parker = Arc::new(Parker::new(shared.remote.clone()));
+    let _ = shared.parker.set(parker.clone());
+    let (outcome, undelivered) = as_helper(shared.clone(), parker, || run_body(component, cx));
+    shared.finish(Done {
+        outcome,
+        undelivered,
     });
+}
+
+/// The body and its end of life, on the component's thread; returns how it
+/// ended.
+fn run_body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) -> Outcome {
+    let shared = cx.shared.clone();
     let outcome = match catch_unwind(AssertUnwindSafe(|| component.main(&mut cx))) {
         // A body that stops because the system is shutting down (its sends
         // refused, its receives ended) was cancelled, even if it says so
@@ -516,20 +512,12 @@ fn body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) {
         drop(component);
         drop(cx);
     }));
-    let outcome = match dropped {
+    match dropped {
         Err(panic) if !matches!(outcome, Outcome::Failed(_)) => {
             Outcome::Failed(panic_message(&*panic))
         }
         _ => outcome,
-    };
-    let undelivered = RUNNING
-        .with(|r| r.borrow_mut().take())
-        .map(|running| running.undelivered)
-        .unwrap_or_default();
-    shared.finish(Done {
-        outcome,
-        undelivered,
-    });
+    }
 }
 
 /// Stands for the thread on the scheduler: finishes when the thread does.
