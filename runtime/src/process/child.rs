@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 use super::frame::{FrameBuf, FrameReader, Kind};
 use super::protocol::{self, Hello, VERSION, WINDOW_BYTES, WireOutcome};
 use super::spawn::child_socket;
-use super::wire::{Delivery, Pulled, StateReader, TakeWatch, WireSink, WireSource, Wires, wire};
+use super::wire::{
+    Delivery, PumpError, Pumped, StateReader, TakeWatch, WireSink, WireSource, Wires, pump, wire,
+};
 use super::{ProcessPorts, find_entry};
 use crate::graph::Node;
 use crate::scheduler::local::IdleWatch;
@@ -537,34 +539,43 @@ impl Bridge<'_> {
                     progressed = true;
                 }
             }
+            let mut took = false;
             for (port, source) in sources.iter_mut().enumerate() {
                 if ended[port] {
                     continue;
                 }
                 let index = u16::try_from(port).expect("fewer than 65536 ports");
                 for _ in 0..64 {
-                    match source.pull(frame.start(), &waker) {
-                        Ok(Pulled::Message) => {
+                    match pump(
+                        &mut **source,
+                        index,
+                        &mut frame,
+                        &mut out,
+                        &waker,
+                        |_, _| {},
+                    ) {
+                        Ok(Pumped::Message) => {
                             progressed = true;
-                            taken_at = lock(&idleness.last).0;
-                            if let Err(e) = frame.finish(Kind::Message, index, &mut out) {
-                                // Oversized, or the parent is gone.
-                                return stopper
-                                    .fail(format!("a message on `{}`: {e}", source.name()));
-                            }
+                            took = true;
                         }
-                        Ok(Pulled::Empty) => break,
-                        Ok(Pulled::Closed) => {
+                        Ok(Pumped::Empty) => break,
+                        Ok(Pumped::Ended) => {
                             ended[port] = true;
                             progressed = true;
-                            if frame.write(Kind::End, index, &[], &mut out).is_err() {
-                                return;
-                            }
                             break;
                         }
-                        Err(e) => return stopper.fail(e.to_string()),
+                        Err(PumpError::Unencodable(e)) => return stopper.fail(e.to_string()),
+                        Err(PumpError::Oversized(reason)) => return stopper.fail(reason),
+                        Err(PumpError::Gone) => {
+                            return stopper.fail("the link to the parent failed".to_owned());
+                        }
                     }
                 }
+            }
+            if took {
+                // Read once per pass, after the takes: later than each take,
+                // so an idle report it admits is only ever more recent.
+                taken_at = lock(&idleness.last).0;
             }
             if ended.iter().all(|&e| e) {
                 let _ = out.flush();

@@ -16,7 +16,7 @@
 //! messages.
 
 use std::collections::VecDeque;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::net::Shutdown;
 use std::os::unix::net::UnixStream;
 use std::process::Child;
@@ -27,7 +27,7 @@ use std::time::Instant;
 use super::frame::{FrameBuf, FrameError, FrameReader, Kind};
 use super::protocol::{self, Hello, VERSION, WINDOW_BYTES};
 use super::spawn::spawn_child;
-use super::wire::{Delivery, Pulled, WireSink, WireSource, Wires};
+use super::wire::{Delivery, PumpError, Pumped, WireSink, WireSource, Wires, pump};
 use super::{STOP_GRACE, initialised};
 use crate::graph::Spawner;
 use crate::report::Outcome;
@@ -433,38 +433,45 @@ fn write_loop(
             let index = u16::try_from(port).expect("fewer than 65536 ports");
             let mut batch = 0;
             while batch < BATCH && bridge.may_send(port) {
-                match source.pull(frame.start(), &waker) {
-                    Ok(Pulled::Message) => {
+                let pumped = pump(
+                    &mut **source,
+                    index,
+                    &mut frame,
+                    &mut out,
+                    &waker,
+                    |kind, size| {
+                        if kind == Kind::Message {
+                            bridge.sent_message(port, size);
+                            // Counted before the write: if the child is gone,
+                            // this one is lost with the rest in flight.
+                            bridge.sent[port].fetch_add(1, Ordering::Relaxed);
+                        }
+                        bridge.note_send();
+                    },
+                );
+                match pumped {
+                    Ok(Pumped::Message) => {
                         batch += 1;
                         progressed = true;
-                        bridge.sent_message(port, frame.payload_len());
-                        // Counted before the write: if the child is gone,
-                        // this one is lost with the rest in flight.
-                        bridge.sent[port].fetch_add(1, Ordering::Relaxed);
-                        bridge.note_send();
-                        if let Err(e) = frame.finish(Kind::Message, index, &mut out) {
-                            if e.kind() == io::ErrorKind::InvalidInput {
-                                bridge.fail(format!("a message on `{}`: {e}", source.name()));
-                            }
-                            // Otherwise the child is gone; the reader says how.
-                            return;
-                        }
                     }
-                    Ok(Pulled::Empty) => break,
-                    Ok(Pulled::Closed) => {
+                    Ok(Pumped::Empty) => break,
+                    Ok(Pumped::Ended) => {
                         ended[port] = true;
                         progressed = true;
-                        bridge.note_send();
-                        if frame.write(Kind::End, index, &[], &mut out).is_err() {
-                            return;
-                        }
                         break;
                     }
-                    Err(e) => {
+                    Err(PumpError::Unencodable(e)) => {
+                        // Lost, like those in flight: counted with them.
                         bridge.sent[port].fetch_add(1, Ordering::Relaxed);
                         bridge.fail(e.to_string());
                         return;
                     }
+                    Err(PumpError::Oversized(reason)) => {
+                        bridge.fail(reason);
+                        return;
+                    }
+                    // The child is gone; the reader says how.
+                    Err(PumpError::Gone) => return,
                 }
             }
         }

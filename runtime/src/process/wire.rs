@@ -105,6 +105,65 @@ pub(crate) trait WireSource: Send {
     fn capacity(&self) -> Option<usize>;
 }
 
+/// What [`pump`] did with one message of a source.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Pumped {
+    /// A message went out as a frame.
+    Message,
+    /// The stream ended; an end frame went out.
+    Ended,
+    /// Nothing yet; the waker is registered.
+    Empty,
+}
+
+/// Why [`pump`] stopped.
+#[derive(Debug)]
+pub(crate) enum PumpError {
+    /// A message could not be encoded (`before_send` was not called for
+    /// it): it is lost.
+    Unencodable(WireError),
+    /// A message encoded past the frame limit (`before_send` was called):
+    /// it is lost.
+    Oversized(String),
+    /// The other side is gone.
+    Gone,
+}
+
+/// Takes the next message of `source` (port `index`) and writes it to `out`
+/// as a frame, or an end frame at the end of its stream. `before_send`
+/// hears of each frame, with its payload size, before it is written.
+pub(crate) fn pump(
+    source: &mut dyn WireSource,
+    index: u16,
+    frame: &mut crate::process::frame::FrameBuf,
+    out: &mut impl std::io::Write,
+    waker: &Waker,
+    before_send: impl FnOnce(crate::process::frame::Kind, usize),
+) -> Result<Pumped, PumpError> {
+    use crate::process::frame::Kind;
+    match source.pull(frame.start(), waker) {
+        Ok(Pulled::Message) => {
+            before_send(Kind::Message, frame.payload_len());
+            match frame.finish(Kind::Message, index, out) {
+                Ok(()) => Ok(Pumped::Message),
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Err(
+                    PumpError::Oversized(format!("a message on `{}`: {e}", source.name())),
+                ),
+                Err(_) => Err(PumpError::Gone),
+            }
+        }
+        Ok(Pulled::Empty) => Ok(Pumped::Empty),
+        Ok(Pulled::Closed) => {
+            before_send(Kind::End, 0);
+            match frame.write(Kind::End, index, &[], out) {
+                Ok(()) => Ok(Pumped::Ended),
+                Err(_) => Err(PumpError::Gone),
+            }
+        }
+        Err(e) => Err(PumpError::Unencodable(e)),
+    }
+}
+
 /// An outbox a bridge thread decodes messages into.
 pub(crate) trait WireSink: Send {
     /// The port's name.
