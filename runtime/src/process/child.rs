@@ -26,7 +26,7 @@ use crate::scheduler::local::IdleWatch;
 use crate::scheduler::registry::Remote;
 use crate::sync::lock_std as lock;
 use crate::thread::thread_waker;
-use crate::{Component, Control, Outcome};
+use crate::{Component, Control};
 
 /// What `serve` read before it knew the component type.
 pub(crate) struct Session {
@@ -626,17 +626,6 @@ impl Bridge<'_> {
                 }
                 std::thread::park();
             }
-        }
-    }
-}
-
-impl From<&Outcome> for WireOutcome {
-    fn from(outcome: &Outcome) -> Self {
-        match outcome {
-            Outcome::Finished => Self::Finished,
-            Outcome::Failed(reason) => Self::Failed(reason.clone()),
-            Outcome::Cancelled => Self::Cancelled,
-            Outcome::Stalled => Self::Stalled,
         }
     }
 }

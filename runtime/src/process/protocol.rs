@@ -49,6 +49,17 @@ pub(crate) enum WireOutcome {
     Stalled,
 }
 
+impl From<&Outcome> for WireOutcome {
+    fn from(outcome: &Outcome) -> Self {
+        match outcome {
+            Outcome::Finished => Self::Finished,
+            Outcome::Failed(reason) => Self::Failed(reason.clone()),
+            Outcome::Cancelled => Self::Cancelled,
+            Outcome::Stalled => Self::Stalled,
+        }
+    }
+}
+
 impl From<WireOutcome> for Outcome {
     fn from(outcome: WireOutcome) -> Self {
         match outcome {
