@@ -15,7 +15,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Poll, Waker};
+use std::task::Poll;
 
 use crate::component::{Component, Ports};
 use crate::error::panic_message;
@@ -23,6 +23,7 @@ use crate::port::{
     AnyInbox, AnyOutbox, Inbox, InboxPort, LinkState, Outbox, OutboxPort, Readiness, link,
 };
 use crate::report::Outcome;
+use crate::scheduler::WakeRef;
 use crate::scheduler::local::{self, Core};
 use crate::{Context, Control};
 
@@ -236,7 +237,11 @@ impl<F: Future> Future for CatchUnwind<F> {
 pub(crate) struct Group {
     remaining: Cell<usize>,
     failure: RefCell<Option<(String, String)>>,
-    waker: RefCell<Option<Waker>>,
+    /// The chassis, kept as a bare task key: it is woken only from this
+    /// scheduler's own thread (the guards drop here), so it must not count
+    /// as a way in from outside, or a deadlock among the children could
+    /// never be told from a wait.
+    waker: RefCell<Option<WakeRef>>,
 }
 
 /// Held by each component's driver; tells its groups when it ends, however
@@ -522,7 +527,7 @@ async fn chassis(
             if group.remaining.get() == 0 {
                 return Poll::Ready(());
             }
-            *group.waker.borrow_mut() = Some(cx.waker().clone());
+            *group.waker.borrow_mut() = Some(WakeRef::new(cx.waker(), true));
             if control.ready_or_register(cx.waker()) {
                 Poll::Ready(())
             } else {

@@ -1,0 +1,157 @@
+//! Promises that once broke under hostile use: a deadlock behind a graphline's
+//! chassis, a threaded component waiting for room, sends into a cancelled
+//! component, the runtime's own signal into a full `control`, and graphs
+//! nested deeper than any stack.
+//!
+//! Every test that could hang if its bug came back runs the system on
+//! another thread and fails after a generous bound instead.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use myelin::prelude::*;
+use myelin::{Outcome, Report, SendErrorKind, Undelivered};
+
+/// How long a system that should end promptly may take before the test
+/// calls it a hang (far above what any of them needs, even under load).
+const HANG: Duration = Duration::from_secs(30);
+
+/// Runs `build()`'s system on a thread of its own and returns what `run`
+/// returned; panics if it has not returned within [`HANG`].
+fn run_bounded<P, F>(what: &str, build: F) -> Result<Report, myelin::Error>
+where
+    P: myelin::IntoPart,
+    F: FnOnce() -> P + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(myelin::run(build()));
+    });
+    rx.recv_timeout(HANG)
+        .unwrap_or_else(|_| panic!("{what}: `run` did not return within {HANG:?}"))
+}
+
+/// Waits for a message from its peer before sending anything.
+#[component]
+struct WaitForPeer {
+    inbox: Inbox<u32>,
+    outbox: Outbox<u32>,
+}
+
+impl Component for WaitForPeer {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        if let Some(n) = self.inbox.recv().await {
+            self.outbox.send(n).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Sends its numbers, then ends.
+#[component]
+struct Numbers {
+    outbox: Outbox<u32>,
+    upto: u32,
+}
+
+impl Component for Numbers {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        for n in 1..=self.upto {
+            self.outbox.send(n).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads everything it is sent.
+#[component]
+struct Sink {
+    inbox: Inbox<u32>,
+}
+
+impl Component for Sink {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while self.inbox.recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// Two components waiting for each other, behind a graphline whose own
+/// boxes pass through to one of them.
+macro_rules! deadlocked_stage {
+    () => {
+        graphline! {
+        components {
+            a: WaitForPeer::new(),
+            b: WaitForPeer::new(),
+            relay: Sink::new(),
+        }
+        links {
+            self.inbox -> relay.inbox,
+            a.outbox -> b.inbox,
+            b.outbox -> a.inbox,
+        }
+        }
+    };
+}
+
+/// A deadlock inside a graphline that is a pipeline stage (so it has a
+/// chassis: the pipeline links its `control` and `signal`) is reported as a
+/// stall, as the same deadlock is without the chassis.
+#[test]
+fn a_deadlock_inside_a_pipeline_stage_is_reported_stalled() {
+    let result = run_bounded("deadlock in a pipeline stage", || {
+        pipeline![Numbers::new(3), deadlocked_stage!()]
+    });
+    let err = result.expect_err("a deadlock is an error");
+    let report = err.report().expect("a run error carries its report");
+    for name in ["graphline.a", "graphline.b"] {
+        assert_eq!(
+            report.component(name).map(|c| &c.outcome),
+            Some(&Outcome::Stalled),
+            "{name} in {report:?}"
+        );
+    }
+    assert_eq!(
+        report.component("graphline.relay").map(|c| &c.outcome),
+        Some(&Outcome::Finished)
+    );
+}
+
+/// Has an outbox for control messages, and sends none.
+#[component]
+struct Silent {
+    outbox: Outbox<Control>,
+}
+
+impl Component for Silent {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// The same with the graphline's `control` linked (so it has a chassis)
+/// instead of being a pipeline stage.
+#[test]
+fn a_deadlock_inside_a_graphline_with_linked_control_is_reported_stalled() {
+    let result = run_bounded("deadlock behind a linked control", || {
+        graphline! {
+            components {
+                boss: Silent::new(),
+                stage: deadlocked_stage!(),
+            }
+            links {
+                boss.outbox -> stage.control,
+            }
+        }
+    });
+    let err = result.expect_err("a deadlock is an error");
+    let report = err.report().expect("a run error carries its report");
+    for name in ["stage.a", "stage.b"] {
+        assert_eq!(
+            report.component(name).map(|c| &c.outcome),
+            Some(&Outcome::Stalled),
+            "{name} in {report:?}"
+        );
+    }
+}
