@@ -48,6 +48,32 @@ pub trait Part: Send + 'static {
 
     #[doc(hidden)]
     fn start(self, path: String, spawner: &mut Spawner<'_>);
+
+    /// Hands over the parts nested in this one (a graph's children), so
+    /// that dropping a deep graph need not recurse.
+    #[doc(hidden)]
+    fn take_nested(&mut self) -> Nested {
+        Nested(Vec::new())
+    }
+}
+
+/// The parts nested in a part, as [`Part::take_nested`] hands them over.
+#[doc(hidden)]
+pub struct Nested(Vec<Box<dyn ErasedPart>>);
+
+/// A graph's children. Dropped without recursion: a graph nested ten
+/// thousand deep must not overflow the stack of the thread that drops it.
+#[derive(Default)]
+struct Children(Vec<(Option<&'static str>, Box<dyn ErasedPart>)>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        let mut stack: Vec<Box<dyn ErasedPart>> = self.0.drain(..).map(|(_, part)| part).collect();
+        while let Some(mut part) = stack.pop() {
+            stack.extend(part.take_nested().0);
+            // `part` now holds no nested parts: dropping it goes one level.
+        }
+    }
 }
 
 /// Turns a component or a graph into a [`Part`]. `#[component]` implements
@@ -244,17 +270,33 @@ pub(crate) struct Group {
     waker: RefCell<Option<WakeRef>>,
 }
 
+/// The groups a part belongs to, innermost first: a list that shares its
+/// tail, so a part nested ten thousand deep costs one pointer, not a copy
+/// of ten thousand.
+pub(crate) type Groups = Option<Rc<GroupLink>>;
+
+/// One group in a [`Groups`] list.
+pub(crate) struct GroupLink {
+    group: Rc<Group>,
+    outer: Groups,
+}
+
+/// Every group in `groups`, innermost first.
+fn each_group(groups: &Groups) -> impl Iterator<Item = &Rc<Group>> {
+    std::iter::successors(groups.as_deref(), |link| link.outer.as_deref()).map(|link| &link.group)
+}
+
 /// Held by each component's driver; tells its groups when it ends, however
 /// it ends.
 pub(crate) struct GroupGuard {
-    pub(crate) groups: Vec<Rc<Group>>,
+    pub(crate) groups: Groups,
 }
 
 impl GroupGuard {
     /// Records a failure with every group before the guard drops.
     pub(crate) fn finished(&self, outcome: &Outcome, name: &str) {
         if let Outcome::Failed(reason) = outcome {
-            for group in &self.groups {
+            for group in each_group(&self.groups) {
                 group
                     .failure
                     .borrow_mut()
@@ -266,7 +308,7 @@ impl GroupGuard {
 
 impl Drop for GroupGuard {
     fn drop(&mut self) {
-        for group in &self.groups {
+        for group in each_group(&self.groups) {
             group.remaining.set(group.remaining.get() - 1);
             if group.remaining.get() == 0
                 && let Some(w) = group.waker.borrow_mut().take()
@@ -279,28 +321,58 @@ impl Drop for GroupGuard {
 
 /// Starts parts on a scheduler.
 ///
-/// Links are bound in a second step, [`Spawner::finish`], once every part has
-/// started: only then is it known which links a thread (or a handle) reaches,
-/// and those must stay shared.
+/// Starting never recurses: a graph leaves its children (and the steps that
+/// follow them) on the spawner's own stack of work, which
+/// [`Spawner::finish`] works through, so nesting depth is limited by memory,
+/// not by the thread's stack.
+///
+/// Links are bound in a last step, once every part has started: only then
+/// is it known which links a thread (or a handle) reaches, and those must
+/// stay shared.
 #[doc(hidden)]
 pub struct Spawner<'a> {
     pub(crate) core: &'a Core,
-    pub(crate) groups: Vec<Rc<Group>>,
+    /// The groups a part started now belongs to.
+    pub(crate) groups: Groups,
     pub(crate) binds: Vec<Arc<dyn LinkState>>,
+    /// Work left by graphs, done last in, first out.
+    pending: Vec<Step>,
+}
+
+/// Work a graph leaves on the spawner's stack.
+enum Step {
+    /// Start a child under the given groups.
+    Start {
+        path: String,
+        part: Box<dyn ErasedPart>,
+        groups: Groups,
+    },
+    /// What a graph does once all its children have started.
+    Then(Box<dyn FnOnce(&mut Spawner<'_>)>),
 }
 
 impl<'a> Spawner<'a> {
     pub(crate) fn new(core: &'a Core) -> Self {
         Self {
             core,
-            groups: Vec::new(),
+            groups: None,
             binds: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
-    /// Binds every link the started generators receive on to this thread,
-    /// except those pinned shared.
-    pub(crate) fn finish(self) {
+    /// Starts every part still waiting, then binds every link the started
+    /// generators receive on to this thread, except those pinned shared.
+    pub(crate) fn finish(mut self) {
+        while let Some(step) = self.pending.pop() {
+            match step {
+                Step::Start { path, part, groups } => {
+                    self.groups = groups;
+                    part.start_boxed(path, &mut self);
+                }
+                Step::Then(then) => then(&mut self),
+            }
+        }
         let id = self.core.id();
         for state in self.binds {
             state.mark_started();
@@ -314,7 +386,7 @@ impl<'a> Spawner<'a> {
 /// Built by `pipeline!` and `graphline!`; it is itself a part, so graphs nest,
 /// with link types checked end to end.
 pub struct Graph<H> {
-    children: Vec<(Option<&'static str>, Box<dyn ErasedPart>)>,
+    children: Children,
     handles: H,
     control: Inbox<Control>,
     signal: Outbox<Control>,
@@ -327,7 +399,7 @@ impl Graph<()> {
     /// An empty graph; `kind` is its default name (`"pipeline"`, `"graphline"`).
     pub fn new(kind: &'static str) -> Self {
         Self {
-            children: Vec::new(),
+            children: Children(Vec::new()),
             handles: (),
             control: Inbox::new("control"),
             signal: Outbox::new("signal"),
@@ -345,7 +417,7 @@ impl<H> Graph<H> {
     /// that name is taken.
     #[must_use]
     pub fn child(mut self, name: Option<&'static str>, part: impl Part) -> Self {
-        self.children.push((name, Box::new(part)));
+        self.children.0.push((name, Box::new(part)));
         self
     }
 
@@ -412,14 +484,23 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
         self.kind
     }
 
+    fn take_nested(&mut self) -> Nested {
+        Nested(
+            std::mem::take(&mut self.children.0)
+                .into_iter()
+                .map(|(_, part)| part)
+                .collect(),
+        )
+    }
+
     fn start(self, path: String, spawner: &mut Spawner<'_>) {
         let Self {
-            children,
+            mut children,
             control,
             signal,
-            kind: _,
             ..
         } = self;
+        let children = std::mem::take(&mut children.0);
         let control_used = control.has_senders();
         let signal_used = signal.is_linked();
         let group = (control_used || signal_used).then(|| Rc::new(Group::default()));
@@ -439,11 +520,17 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
             }
         }
 
-        if let Some(g) = &group {
-            spawner.groups.push(g.clone());
-        }
+        let outer = spawner.groups.clone();
+        let inner = match &group {
+            Some(g) => Some(Rc::new(GroupLink {
+                group: g.clone(),
+                outer: outer.clone(),
+            })),
+            None => outer.clone(),
+        };
         let before = spawner.core.spawned();
         let mut names = UniqueNames::default();
+        let mut starts = Vec::with_capacity(children.len());
         for (name, child) in children {
             let unique = names.claim(name.unwrap_or_else(|| child.default_name()));
             let child_path = if path.is_empty() {
@@ -451,30 +538,37 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
             } else {
                 format!("{path}.{unique}")
             };
-            child.start_boxed(child_path, spawner);
+            starts.push(Step::Start {
+                path: child_path,
+                part: child,
+                groups: inner.clone(),
+            });
         }
+        // Pushed first, so it runs once every child (and everything inside
+        // them) has started.
         if let Some(g) = group {
-            spawner.groups.pop();
-            g.remaining.set(spawner.core.spawned() - before);
-            let name = if path.is_empty() {
-                "graph".to_owned()
-            } else {
-                path.clone()
-            };
-            spawner.binds.push(control.link_state());
-            let chassis = chassis(name.clone(), control, signal, fan_out, g);
-            let guard = GroupGuard {
-                groups: spawner.groups.clone(),
-            };
-            spawner.core.spawn_hidden(
-                format!("{name} (chassis)").into(),
-                Box::pin(async move {
-                    chassis.await;
-                    local::record_outcome(Outcome::Finished);
-                    drop(guard);
-                }),
-            );
+            spawner.pending.push(Step::Then(Box::new(move |spawner| {
+                g.remaining.set(spawner.core.spawned() - before);
+                let name = if path.is_empty() {
+                    "graph".to_owned()
+                } else {
+                    path
+                };
+                spawner.binds.push(control.link_state());
+                let chassis = chassis(name.clone(), control, signal, fan_out, g);
+                let guard = GroupGuard { groups: outer };
+                spawner.core.spawn_hidden(
+                    format!("{name} (chassis)").into(),
+                    Box::pin(async move {
+                        chassis.await;
+                        local::record_outcome(Outcome::Finished);
+                        drop(guard);
+                    }),
+                );
+            })));
         }
+        // Children start in the order they were added.
+        spawner.pending.extend(starts.into_iter().rev());
     }
 }
 
@@ -547,12 +641,16 @@ async fn chassis(
 
 /// A part with its type erased, so a graph can hold different kinds.
 trait ErasedPart: Send {
+    fn take_nested(&mut self) -> Nested;
     fn control_port(&self) -> InboxPort<Control>;
     fn default_name(&self) -> &'static str;
     fn start_boxed(self: Box<Self>, path: String, spawner: &mut Spawner<'_>);
 }
 
 impl<P: Part> ErasedPart for P {
+    fn take_nested(&mut self) -> Nested {
+        Part::take_nested(self)
+    }
     fn control_port(&self) -> InboxPort<Control> {
         Part::control_port(self)
     }

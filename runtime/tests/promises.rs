@@ -9,6 +9,7 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use myelin::Part;
 use myelin::prelude::*;
 use myelin::{Outcome, Report, SendErrorKind, Undelivered};
 
@@ -154,4 +155,69 @@ fn a_deadlock_inside_a_graphline_with_linked_control_is_reported_stalled() {
             "{name} in {report:?}"
         );
     }
+}
+
+/// How deep the nesting tests go: far past what any stack holds when each
+/// level costs a few frames.
+const DEEP: usize = 10_000;
+
+/// A graph nested `depth` levels deep around one component that sends
+/// `upto` numbers into a sink beside it at the bottom.
+fn nested(depth: usize, upto: u32) -> myelin::Graph<()> {
+    let bottom = pipeline![Numbers::new(upto), Sink::new()].with_handles(());
+    (0..depth).fold(bottom, |inner, _| {
+        myelin::Graph::new("graphline").child(Some("level"), inner)
+    })
+}
+
+/// Graphs nested ten thousand deep start, run and end like any other
+/// system, on a test thread's small stack.
+#[test]
+fn graphs_nested_ten_thousand_deep_run() {
+    let report = run_bounded("deep nesting", || nested(DEEP, 5)).expect("runs");
+    assert!(report.is_success(), "{report:?}");
+    let names: Vec<&str> = report
+        .components()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let path = "level.".repeat(DEEP);
+    assert_eq!(names, [format!("{path}Numbers"), format!("{path}Sink")]);
+}
+
+/// Dropping a deep graph that never ran does not overflow the stack either.
+#[test]
+fn graphs_nested_ten_thousand_deep_drop() {
+    drop(nested(DEEP, 1));
+}
+
+/// Ends at once.
+#[component]
+struct Quick {}
+
+impl Component for Quick {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Graphs nested deep where every level has a chassis (its `control` is
+/// linked): each level's `signal` reports it finished once everything
+/// below has, all the way up, without recursion.
+#[test]
+fn graphs_nested_deep_with_a_chassis_at_every_level_run() {
+    const LEVELS: usize = 2_000;
+    let report = run_bounded("deep nesting with chassis", || {
+        let bottom = pipeline![Numbers::new(5), Sink::new()].with_handles(());
+        (0..LEVELS).fold(bottom, |inner, _| {
+            let quick = myelin::Node::new(Quick::new());
+            myelin::link(&quick.signal_port(), &inner.control_port(), None).expect("links");
+            myelin::Graph::new("graphline")
+                .child(Some("quick"), quick)
+                .child(Some("level"), inner)
+        })
+    })
+    .expect("runs");
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.components().len(), LEVELS + 2);
 }
