@@ -146,7 +146,9 @@ pub enum SendErrorKind {
     /// The receiving inbox is bounded and full (only from `try_send`).
     Full,
     /// The system is shutting down under the threaded component that was
-    /// blocked sending (only from `blocking_send`).
+    /// sending: from `blocking_send` where it would block, and from
+    /// `try_send` where it would answer [`Full`](Self::Full) (room may
+    /// never come: the receiver is being cancelled too).
     Cancelled,
     /// The outbox belongs to a generator component and was moved to another
     /// thread: its link is bound to that component's scheduler. Move the

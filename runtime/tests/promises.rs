@@ -221,3 +221,155 @@ fn graphs_nested_deep_with_a_chassis_at_every_level_run() {
     assert!(report.is_success(), "{report:?}");
     assert_eq!(report.components().len(), LEVELS + 2);
 }
+
+/// Sends `count` numbers the way the book teaches for a full link:
+/// `try_send`, and on `Full` keep the message and pause until something
+/// changes. Returns the first other error.
+#[component(thread)]
+struct TryThenPause {
+    outbox: Outbox<u32>,
+    count: u32,
+}
+
+impl myelin::ThreadComponent for TryThenPause {
+    fn main(&mut self, cx: &mut myelin::ThreadContext) -> Result<(), Error> {
+        for n in 1..=self.count {
+            let mut msg = n;
+            loop {
+                match self.outbox.try_send(msg) {
+                    Ok(()) => break,
+                    Err(e) if e.kind() == SendErrorKind::Full => {
+                        msg = e.into_inner();
+                        cx.pause(None);
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads slowly (it yields between reads), from a link that holds one
+/// message, and checks what arrives.
+#[component]
+struct SlowCheck {
+    #[inbox(capacity = 1)]
+    inbox: Inbox<u32>,
+    count: u32,
+}
+
+impl Component for SlowCheck {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        let mut expected = 1;
+        while let Some(n) = self.inbox.recv().await {
+            assert_eq!(n, expected, "in order, none lost");
+            expected += 1;
+            cx.yield_now().await;
+        }
+        assert_eq!(expected, self.count + 1, "every message arrived");
+        Ok(())
+    }
+}
+
+/// A threaded component that finds a bounded inbox full and pauses is woken
+/// when the receiver makes room, as a generator is: no false stall.
+#[test]
+fn a_thread_pausing_for_room_is_woken_when_room_appears() {
+    let report = run_bounded("try_send then pause on a thread", || {
+        pipeline![TryThenPause::new(200), SlowCheck::new(200)]
+    })
+    .expect("no stall: the thread waited for room, and room came");
+    assert!(report.is_success(), "{report:?}");
+}
+
+/// Takes one message, waits for its inbox to fill again, then stops the
+/// whole system and waits, leaving its full inbox to whoever keeps sending.
+#[component]
+struct TakeOneThenStop {
+    #[inbox(capacity = 4)]
+    inbox: Inbox<u32>,
+}
+
+impl Component for TakeOneThenStop {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        let _ = self.inbox.recv().await;
+        while self.inbox.len() < 4 {
+            cx.yield_now().await;
+        }
+        cx.shutdown_system();
+        std::future::pending::<()>().await;
+        Ok(())
+    }
+}
+
+/// After `shutdown_system`, a threaded component looping on `try_send` and
+/// `pause` into a cancelled component's full inbox is told it is cancelled
+/// (or that the inbox closed), instead of `Full` for ever: `run` returns,
+/// and the message it held is its own to account for.
+#[test]
+fn sends_into_a_cancelled_component_do_not_answer_full_for_ever() {
+    let report = run_bounded("try_send into a cancelled component", || {
+        pipeline![TryThenPause::new(1_000_000), TakeOneThenStop::new()]
+    })
+    .expect("a shutdown is a normal end");
+    let receiver = report
+        .component("TakeOneThenStop")
+        .unwrap_or_else(|| panic!("reported: {report:?}"));
+    assert_eq!(receiver.outcome, Outcome::Cancelled);
+    assert_eq!(
+        receiver.undelivered,
+        [Undelivered {
+            port: "inbox",
+            count: 4,
+            unsent: false
+        }],
+        "the full inbox's messages are counted"
+    );
+    assert_eq!(
+        report.component("TryThenPause").map(|c| &c.outcome),
+        Some(&Outcome::Cancelled)
+    );
+}
+
+/// The same after a stall rather than a shutdown: two components waiting
+/// on each other while a thread keeps trying to send into one of them.
+#[test]
+fn sends_into_a_stalled_component_do_not_answer_full_for_ever() {
+    let result = run_bounded("try_send into a stalled component", || {
+        graphline! {
+            components {
+                a: WaitForPeer::new(),
+                b: WaitForPeer::new(),
+                tx: TryThenPause::new(1_000_000),
+                rx: TakeNone::new(),
+            }
+            links {
+                a.outbox -> b.inbox,
+                b.outbox -> a.inbox,
+                tx.outbox -> rx.inbox,
+            }
+        }
+    });
+    let err = result.expect_err("a stall is an error");
+    let report = err.report().expect("carries its report");
+    assert_eq!(
+        report.component("rx").map(|c| &c.outcome),
+        Some(&Outcome::Stalled)
+    );
+}
+
+/// Never reads its bounded inbox: waits for ever on something nobody can
+/// wake.
+#[component]
+struct TakeNone {
+    #[inbox(capacity = 2)]
+    inbox: Inbox<u32>,
+}
+
+impl Component for TakeNone {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        std::future::pending::<()>().await;
+        Ok(())
+    }
+}

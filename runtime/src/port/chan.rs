@@ -329,7 +329,10 @@ impl<T> Chan<T> {
                     // The caller has no waker to give, but the component
                     // running it is known: wake it when room appears, so
                     // "try, then pause" works as it did in Axon.
-                    if let Some(waker) = crate::scheduler::local::current_waker() {
+                    if let Some(waker) = crate::thread::current_waker() {
+                        if s.external > 0 {
+                            crate::thread::note_waits_outside();
+                        }
                         s.tx_wakers
                             .get_or_insert_with(Box::default)
                             .park_sender(&waker, local || s.external == 0);

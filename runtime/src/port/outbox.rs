@@ -51,13 +51,27 @@ impl<T: Send + 'static> Outbox<T> {
     }
 
     /// Sends `msg` if the destination can take it now; otherwise hands it back
-    /// with the reason ([`SendErrorKind::Full`] for a full bounded inbox).
+    /// with the reason ([`SendErrorKind::Full`] for a full bounded inbox;
+    /// [`SendErrorKind::Cancelled`] instead on a threaded component's
+    /// thread once the system is stopping).
+    ///
+    /// On `Full` the calling component is registered to be woken when room
+    /// appears, so a following pause (`cx.pause().await`, or
+    /// [`ThreadContext::pause`](crate::ThreadContext::pause) on a thread)
+    /// returns then.
     pub fn try_send(&mut self, msg: T) -> Result<(), SendError<T>> {
         let name = self.name;
         let Some(chan) = self.target() else {
             return Err(SendError::new(msg, SendErrorKind::Unlinked, name));
         };
         chan.push(msg).map_err(|refused| match refused {
+            // A threaded component being cancelled will never see room: its
+            // receiver may be cancelled too, and a loop that pauses on
+            // `Full` would spin (its pauses return at once). `blocking_send`
+            // says the same.
+            Refused::Full(m) if crate::thread::cancelled() => {
+                SendError::new(m, SendErrorKind::Cancelled, name)
+            }
             Refused::Full(m) => SendError::new(m, SendErrorKind::Full, name),
             Refused::Closed(m) => SendError::new(m, SendErrorKind::Closed, name),
             Refused::Misplaced(m) => SendError::new(m, SendErrorKind::Misplaced, name),

@@ -75,7 +75,14 @@ pub(crate) struct Core {
     /// scheduler of a process component's child, whose parent may still
     /// send (see `process/child.rs`).
     idle: RefCell<Option<Arc<dyn IdleWatch>>>,
+    /// While `cancel_all` drops tasks: work a dropped task leaves until
+    /// every task has been dropped (waiting for a threaded component's
+    /// thread to end), with the slot it belongs to.
+    after_cancel: RefCell<Option<Vec<(u32, AfterCancel)>>>,
 }
+
+/// Work that must wait until every task of a cancelled system is dropped.
+pub(crate) type AfterCancel = Box<dyn FnOnce()>;
 
 /// Watches a scheduler go idle: the scheduler in a process component's
 /// child, where "nothing can happen here" means "waiting for the parent",
@@ -224,6 +231,31 @@ pub(crate) fn current_waker() -> Option<std::task::Waker> {
     .flatten()
 }
 
+/// Runs `work` once every task of the system being cancelled has been
+/// dropped, reporting under the task being dropped now; at once if no
+/// cancellation is under way.
+///
+/// A threaded component's proxy waits here for its thread: while it
+/// waited inside its own drop, a generator dropped after it (whose full
+/// inbox the thread was trying to send into) stayed alive, its inbox open,
+/// and the thread could neither send nor learn that the inbox closed.
+pub(crate) fn after_cancel(work: AfterCancel) {
+    let work = with_current(|core| {
+        let index = core.running.get()?;
+        match core.after_cancel.borrow_mut().as_mut() {
+            Some(list) => {
+                list.push((index, work));
+                None
+            }
+            None => Some(work),
+        }
+    })
+    .flatten();
+    if let Some(work) = work {
+        work();
+    }
+}
+
 /// Asks the running system to stop.
 pub(crate) fn request_shutdown() {
     with_current(|core| {
@@ -259,6 +291,7 @@ impl Core {
             shutdown: Cell::new(false),
             report: RefCell::new(ReportBuilder::default()),
             idle: RefCell::new(None),
+            after_cancel: RefCell::new(None),
         }
     }
 
@@ -430,7 +463,12 @@ impl Core {
 
     /// Drops every remaining task, reporting each as `outcome` unless it
     /// already reported one.
+    ///
+    /// In two passes: first every task is dropped (so every cancelled
+    /// component's inboxes close), then what the dropped tasks left to do
+    /// once that is done (waiting for their threads) runs, in order.
     fn cancel_all(&self, outcome: &Outcome) {
+        let outer = self.after_cancel.replace(Some(Vec::new()));
         // One pass in slot order; a destructor may spawn nothing (the system
         // is stopping) but may wake others, which only touches states.
         let mut index = 0;
@@ -462,6 +500,16 @@ impl Core {
             index += 1;
         }
         self.queue.borrow_mut().clear();
+        let deferred = self.after_cancel.replace(outer).unwrap_or_default();
+        for (index, work) in deferred {
+            // The slot is free but untouched (nothing spawns while the
+            // system stops): its name and place in the report still hold.
+            self.running.set(Some(index));
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
+                record_outcome(Outcome::Failed(crate::error::panic_message(&*panic)));
+            }
+            self.running.set(None);
+        }
     }
 
     /// Gives back a run queue that grew for a crowd (a million components

@@ -155,8 +155,9 @@ impl ThreadContext {
         if ready || self.is_cancelled() {
             return true;
         }
+        let outside = WAITS_OUTSIDE.with(|w| w.replace(false));
         match deadline {
-            None => park_here(self.inboxes.iter().any(|inbox| inbox.is_external())),
+            None => park_here(outside || self.inboxes.iter().any(|inbox| inbox.is_external())),
             Some(deadline) => {
                 let now = Instant::now();
                 if now >= deadline {
@@ -255,6 +256,20 @@ impl Shared {
         self.cancelled.load(Ordering::Acquire) || self.remote.shutdown.load(Ordering::Acquire)
     }
 
+    /// Waits until the component's threads have ended and takes how.
+    fn wait_done(&self) -> Done {
+        let mut done = lock(&self.done);
+        loop {
+            if let Some(done) = done.take() {
+                return done;
+            }
+            done = self
+                .finished
+                .wait(done)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
     pub(crate) fn cancel(&self) {
         self.cancelled.store(true, Ordering::Release);
         if let Some(parker) = self.parker.get() {
@@ -342,6 +357,27 @@ pub(crate) fn thread_waker() -> Waker {
         static WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
     }
     WAKER.with(Clone::clone)
+}
+
+/// A waker for whatever runs on the calling thread: the generator component
+/// being resumed, or the threaded component (or process bridge) whose
+/// thread this is. Lets an operation with no task context (`try_send`
+/// finding a full inbox) still arrange for its caller to be woken when
+/// things change, so "try, then pause" works in both kinds.
+pub(crate) fn current_waker() -> Option<Waker> {
+    local::current_waker().or_else(|| current_parker().map(Waker::from))
+}
+
+thread_local! {
+    /// A threaded component on this thread registered to be woken by a link
+    /// with an end outside the system (a handle) since it last paused.
+    static WAITS_OUTSIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The caller registered `current_waker` on a link with an end outside the
+/// system: its next pause waits on something outside, which is no stall.
+pub(crate) fn note_waits_outside() {
+    WAITS_OUTSIDE.with(|w| w.set(true));
 }
 
 /// Parks the calling thread until its `thread_waker` is woken (possibly
@@ -520,6 +556,18 @@ fn run_body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) -> Outc
     }
 }
 
+/// Reports the messages a component's thread left behind, as the running
+/// task's.
+fn report_left(undelivered: Vec<(&'static str, usize, bool)>) {
+    for (port, count, unsent) in undelivered {
+        if unsent {
+            local::record_unsent(port, count);
+        } else {
+            local::record_backlog(port, count);
+        }
+    }
+}
+
 /// Stands for the thread on the scheduler: finishes when the thread does.
 pub(crate) struct Proxy {
     shared: Arc<Shared>,
@@ -545,22 +593,11 @@ impl Proxy {
         shared.remote.thread_unparked();
     }
 
-    /// Reports the messages the thread left behind.
-    fn report_left(&mut self, undelivered: Vec<(&'static str, usize, bool)>) {
-        self.reported = true;
-        for (port, count, unsent) in undelivered {
-            if unsent {
-                local::record_unsent(port, count);
-            } else {
-                local::record_backlog(port, count);
-            }
-        }
-    }
-
     /// Reports what the finished thread left: its unread messages and how
     /// it ended.
     fn report(&mut self, done: Done) {
-        self.report_left(done.undelivered);
+        self.reported = true;
+        report_left(done.undelivered);
         self.guard.finished(&done.outcome, &self.name);
         local::record_outcome(done.outcome);
     }
@@ -589,27 +626,21 @@ impl Drop for Proxy {
         }
         // Cancelled: blocking port operations on the thread return at once.
         // The system has not stopped until the thread has, so wait for it
-        // and account for what it left, as for any cancelled component. A
-        // body blocked outside myelin's operations delays this until it
-        // notices `is_cancelled()`.
+        // and account for what it left, as for any cancelled component;
+        // but only once every other task is dropped, so that the inboxes
+        // the thread may be sending into have closed. A body blocked
+        // outside myelin's operations delays this until it notices
+        // `is_cancelled()`.
         self.shared.cancel();
         let shared = self.shared.clone();
-        let done = {
-            let mut done = lock(&shared.done);
-            while done.is_none() {
-                done = shared
-                    .finished
-                    .wait(done)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+        local::after_cancel(Box::new(move || {
+            let done = shared.wait_done();
+            // Cancelled or stalled, as the scheduler already recorded,
+            // unless the thread failed on its way out.
+            report_left(done.undelivered);
+            if let Outcome::Failed(_) = &done.outcome {
+                local::record_outcome(done.outcome);
             }
-            done.take().expect("checked above")
-        };
-        // Cancelled or stalled, as the scheduler already recorded, unless
-        // the thread failed on its way out.
-        self.report_left(done.undelivered);
-        if let Outcome::Failed(_) = &done.outcome {
-            self.guard.finished(&done.outcome, &self.name);
-            local::record_outcome(done.outcome);
-        }
+        }));
     }
 }
