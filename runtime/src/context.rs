@@ -134,8 +134,18 @@ impl Context {
         crate::control::settle(&mut self.control);
     }
 
-    pub(crate) fn finish(&mut self, outcome: &crate::Outcome) {
-        crate::control::announce(&mut self.signal, &self.name, outcome);
+    /// Announces how the body ended on `signal`; hands the message back if
+    /// the receiver's `control` is full (see `announce_late`).
+    pub(crate) fn finish(&mut self, outcome: &crate::Outcome) -> Option<Control> {
+        crate::control::try_announce(&mut self.signal, &self.name, outcome)
+    }
+
+    /// Waits for room for the announcement `finish` handed back. A
+    /// cancelled wait counts it unsent, as for any waiting send.
+    pub(crate) async fn announce_late(&mut self, msg: Control) {
+        // Unlinked cannot happen (it was full a moment ago); a receiver
+        // that finished meanwhile has nothing to hear.
+        let _ = self.signal.send(msg).await;
     }
 }
 

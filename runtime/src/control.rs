@@ -56,9 +56,9 @@ pub(crate) fn settle(control: &mut crate::Inbox<Control>) {
     }
 }
 
-/// Sends how a component ended on its `signal`.
-pub(crate) fn announce(signal: &mut crate::Outbox<Control>, name: &str, outcome: &crate::Outcome) {
-    let msg = match outcome {
+/// What a component's `signal` says about how it ended.
+fn ending(name: &str, outcome: &crate::Outcome) -> Control {
+    match outcome {
         crate::Outcome::Failed(reason) => Control::Failed {
             component: name.to_owned(),
             reason: reason.clone(),
@@ -66,7 +66,46 @@ pub(crate) fn announce(signal: &mut crate::Outbox<Control>, name: &str, outcome:
         _ => Control::Finished {
             component: name.to_owned(),
         },
-    };
-    // An unlinked or finished `signal` is normal; the report has the outcome.
-    let _ = signal.try_send(msg);
+    }
+}
+
+/// Sends how a component ended on its `signal` if its receiver can take it
+/// now; hands the message back if the receiver's bounded `control` is full,
+/// for the caller to wait for room (after closing its other outboxes, so
+/// that a receiver reading its data to the end first is not kept waiting).
+pub(crate) fn try_announce(
+    signal: &mut crate::Outbox<Control>,
+    name: &str,
+    outcome: &crate::Outcome,
+) -> Option<Control> {
+    match signal.try_send(ending(name, outcome)) {
+        Err(e) if e.kind() == crate::SendErrorKind::Full => Some(e.into_inner()),
+        // An unlinked or finished `signal` is normal; the report has the
+        // outcome.
+        _ => None,
+    }
+}
+
+/// Sends how a component ended on its `signal`, off the scheduler:
+/// waiting for room if need be, and counting it unsent if the wait is
+/// cancelled.
+pub(crate) fn announce(signal: &mut crate::Outbox<Control>, name: &str, outcome: &crate::Outcome) {
+    if let Some(msg) = try_announce(signal, name, outcome) {
+        announce_blocking(signal, msg);
+    }
+}
+
+/// Waits for room for a component's last `signal`, off the scheduler; a
+/// wait the system cancels counts the message unsent.
+pub(crate) fn announce_blocking(signal: &mut crate::Outbox<Control>, msg: Control) {
+    if crate::scheduler::local::is_inside() {
+        // Cannot block a scheduler: account for it instead.
+        crate::scheduler::local::record_unsent("signal", 1);
+        return;
+    }
+    if let Err(e) = signal.blocking_send(msg)
+        && e.kind() == crate::SendErrorKind::Cancelled
+    {
+        crate::scheduler::local::record_unsent("signal", 1);
+    }
 }

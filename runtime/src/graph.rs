@@ -228,7 +228,7 @@ fn drive<C: Component>(
             Ok(Err(e)) => Outcome::Failed(e.to_string()),
             Err(reason) => Outcome::Failed(reason),
         };
-        cx.finish(&outcome);
+        let late = cx.finish(&outcome);
         guard.finished(&outcome, cx.name());
         local::record_outcome(outcome);
         cx.settle_control();
@@ -236,6 +236,9 @@ fn drive<C: Component>(
         // what is left in its inboxes, while the scheduler still knows whose
         // they are.
         drop(component);
+        if let Some(msg) = late {
+            cx.announce_late(msg).await;
+        }
         drop(cx);
         drop(guard);
     }
@@ -636,7 +639,8 @@ async fn chassis(
         None if shutdown_seen => Control::Shutdown,
         None => Control::Finished { component: name },
     };
-    let _ = signal.try_send(msg);
+    // Waits for room like any send: the listener hears the whole story.
+    let _ = signal.send(msg).await;
 }
 
 /// A part with its type erased, so a graph can hold different kinds.

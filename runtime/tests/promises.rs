@@ -373,3 +373,121 @@ impl Component for TakeNone {
         Ok(())
     }
 }
+
+/// Says something on its own `signal` first, then fails: the runtime's
+/// `Failed` follows into a `control` that is already full.
+#[component]
+struct NoteThenFail {}
+
+impl Component for NoteThenFail {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        cx.signal().send(Control::Shutdown).await?;
+        Err(Error::msg("broke"))
+    }
+}
+
+/// The same on a thread of its own.
+#[component(thread)]
+struct NoteThenFailThread {}
+
+impl myelin::ThreadComponent for NoteThenFailThread {
+    fn main(&mut self, cx: &mut myelin::ThreadContext) -> Result<(), Error> {
+        cx.signal().blocking_send(Control::Shutdown)?;
+        Err(Error::msg("broke"))
+    }
+}
+
+/// Lets its `control` fill, then reads everything on it.
+#[component]
+struct Listener {
+    heard: std::sync::Arc<std::sync::Mutex<Vec<Control>>>,
+}
+
+impl Component for Listener {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        while let Some(msg) = cx.control().recv().await {
+            self.heard.lock().unwrap().push(msg);
+        }
+        Ok(())
+    }
+}
+
+/// The runtime's own `Failed` into a full bounded `control` waits for room
+/// like any send, so the listener hears the whole story.
+#[test]
+fn the_runtime_signal_into_a_full_control_waits_for_room() {
+    for threaded in [false, true] {
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let listener = heard.clone();
+        let result = run_bounded("signal into a full control", move || {
+            let failing: myelin::Graph<()> = if threaded {
+                pipeline![NoteThenFailThread::new()].with_handles(())
+            } else {
+                pipeline![NoteThenFail::new()].with_handles(())
+            };
+            let listen = myelin::Node::new(Listener::new(listener));
+            myelin::link(&failing.signal_port(), &listen.control_port(), Some(1)).expect("links");
+            myelin::Graph::new("graphline")
+                .child(Some("failing"), failing)
+                .child(Some("listen"), listen)
+        });
+        let err = result.expect_err("a failure is an error");
+        let report = err.report().expect("carries its report");
+        assert_eq!(report.undelivered(), 0, "{report:?}");
+        let heard = heard.lock().unwrap().clone();
+        assert_eq!(heard.len(), 2, "threaded: {threaded}: {heard:?}");
+        assert_eq!(heard[0], Control::Shutdown);
+        assert!(
+            matches!(&heard[1], Control::Failed { reason, .. } if reason == "broke"),
+            "{heard:?}"
+        );
+    }
+}
+
+/// Never reads its `control`.
+#[component]
+struct Deaf {}
+
+impl Component for Deaf {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        std::future::pending::<()>().await;
+        Ok(())
+    }
+}
+
+/// If nobody ever makes room, the wait ends with the system (here a stall)
+/// and the announcement is counted unsent, not lost.
+#[test]
+fn a_runtime_signal_that_never_finds_room_is_counted() {
+    let result = run_bounded("signal into a control nobody reads", || {
+        let failing = myelin::Node::new(NoteThenFail::new());
+        let deaf = myelin::Node::new(Deaf::new());
+        myelin::link(&failing.signal_port(), &deaf.control_port(), Some(1)).expect("links");
+        myelin::Graph::new("graphline")
+            .child(Some("failing"), failing)
+            .child(Some("deaf"), deaf)
+    });
+    let err = result.expect_err("a stall is an error");
+    let report = err.report().expect("carries its report");
+    let failing = report.component("failing").expect("reported");
+    assert!(
+        matches!(&failing.outcome, Outcome::Failed(reason) if reason == "broke"),
+        "{report:?}"
+    );
+    assert_eq!(
+        failing.undelivered,
+        [Undelivered {
+            port: "signal",
+            count: 1,
+            unsent: true
+        }]
+    );
+    assert_eq!(
+        report.component("deaf").map(|c| c.undelivered.clone()),
+        Some(vec![Undelivered {
+            port: "control",
+            count: 1,
+            unsent: false
+        }])
+    );
+}
