@@ -30,7 +30,9 @@ impl fmt::Display for Outcome {
             Self::Finished => f.write_str("finished"),
             Self::Failed(reason) => write!(f, "failed: {reason}"),
             Self::Cancelled => f.write_str("cancelled by shutdown"),
-            Self::Stalled => f.write_str("stalled waiting for a message that could never arrive"),
+            Self::Stalled => {
+                f.write_str("stalled: waiting for a message, or for room, that could never come")
+            }
         }
     }
 }
