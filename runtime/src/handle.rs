@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use crate::graph::{IntoPart, Part, Spawner};
 use crate::port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, link};
-use crate::run::run_with;
+use crate::run::{hand_out, run_with};
 use crate::scheduler::registry::Remote;
 use crate::{Error, RecvTimeoutError, Report, SendError, TryRecvError};
 
@@ -155,17 +155,26 @@ impl Handle {
 
     /// Waits for the system to end and returns its report, as
     /// [`run`](crate::run) does.
+    ///
+    /// The report is handed out when `join` returns: it counts what every
+    /// [`Receiver`] dropped by then still held, even one dropped after the
+    /// system ended. A receiver still alive keeps its messages for you to
+    /// read, and they are not in the report; dropping it later cannot
+    /// change a report already handed out.
     pub fn join(mut self) -> Result<Report, Error> {
-        self.wait()
+        let run = join_thread(self.thread.take());
+        hand_out(run, self.remote.as_deref())
     }
 
     /// Waits without blocking the calling `async` task's executor thread:
-    /// the wait happens on a helper thread.
+    /// the wait happens on a helper thread. The report is handed out as
+    /// [`join`](Handle::join) hands it out, when the wait ends.
     pub fn join_async(mut self) -> impl Future<Output = Result<Report, Error>> {
         let thread = self.thread.take();
+        let remote = self.remote.clone();
         let (tx, rx) = futures_oneshot();
         std::thread::spawn(move || {
-            let result = join_thread(thread);
+            let result = hand_out(join_thread(thread), remote.as_deref());
             tx.send(result);
         });
         rx
@@ -294,6 +303,28 @@ impl<T> std::fmt::Debug for Sender<T> {
 ///
 /// When the component owning the outbox finishes, `recv` returns `None`
 /// after the last message.
+///
+/// Dropping a receiver closes its link: the component's next send there
+/// fails with [`SendErrorKind::Closed`](crate::SendErrorKind::Closed),
+/// handing the message back. What the receiver still held is counted in
+/// the system's [`Report`], as undelivered on the outbox it was attached to,
+/// in an entry of its own named `Receiver(<component>.<outbox>)` (for
+/// example `Receiver(Count.outbox)`), placed after the component's entry:
+///
+/// - if it is dropped before the report is handed out, that is before
+///   [`Handle::join`] returns (or the future of
+///   [`join_async`](Handle::join_async) completes, or
+///   [`run`](crate::run) returns), on whatever thread, and even after the
+///   system has ended;
+/// - a receiver still alive then outlives the system: its messages are
+///   still yours to read, to the end of the stream, and they are not in the
+///   report. Dropping it afterwards cannot change a report already handed
+///   out, so what it holds then is not counted anywhere.
+///
+/// A receiver dropped inside a component (one held as a component's state)
+/// is counted in that component's entry instead, like any inbox it owns.
+/// A receiver dropped before its system starts holds nothing; the
+/// component's sends to it are refused from the start.
 pub struct Receiver<T> {
     /// Always `Some` until dropped (see `Drop`).
     inbox: Option<Inbox<T>>,

@@ -1228,3 +1228,270 @@ fn many_systems_run_at_once() -> TestResult {
     }
     Ok(())
 }
+
+/// Sends `0..upto` (failing if a send is refused), says so on `sent`, then
+/// waits until `wait` ends; with `wait` left unlinked it finishes right
+/// after sending.
+#[component]
+struct SendThenWait {
+    /// The numbers.
+    outbox: Outbox<u32>,
+    /// Waited on, once the numbers are sent, until end of stream.
+    wait: Inbox<()>,
+    upto: u32,
+    sent: std::sync::mpsc::Sender<()>,
+}
+
+impl Component for SendThenWait {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        for n in 0..self.upto {
+            self.outbox.send(n).await?;
+        }
+        let _ = self.sent.send(());
+        while self.wait.recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// [`SendThenWait`] on its own thread, the blocking way.
+#[component(thread)]
+struct BlockingSendThenWait {
+    /// The numbers.
+    outbox: Outbox<u32>,
+    /// Waited on, once the numbers are sent, until end of stream.
+    wait: Inbox<()>,
+    upto: u32,
+    sent: std::sync::mpsc::Sender<()>,
+}
+
+impl ThreadComponent for BlockingSendThenWait {
+    fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+        for n in 0..self.upto {
+            self.outbox.blocking_send(n)?;
+        }
+        let _ = self.sent.send(());
+        while self.wait.blocking_recv().is_some() {}
+        Ok(())
+    }
+}
+
+/// A [`SendThenWait`] of 100 numbers, and where it says it sent them all.
+fn hundred() -> (SendThenWait, std::sync::mpsc::Receiver<()>) {
+    let (sent, all_sent) = std::sync::mpsc::channel();
+    (SendThenWait::new(100, sent), all_sent)
+}
+
+/// Waits until `all_sent` says every number was sent, failing the test
+/// instead of waiting for good.
+fn wait_all_sent(all_sent: &std::sync::mpsc::Receiver<()>) {
+    all_sent
+        .recv_timeout(HANG)
+        .unwrap_or_else(|e| panic!("the numbers were not all sent within {HANG:?}: {e}"));
+}
+
+/// The report entry of the receiver outside the system fed by `outbox` of
+/// the component at `path`: it must be there.
+fn receiver_entry<'r>(report: &'r myelin::Report, path: &str) -> &'r myelin::ComponentReport {
+    let name = format!("Receiver({path}.outbox)");
+    report
+        .component(&name)
+        .unwrap_or_else(|| panic!("no entry `{name}` in the report:\n{report}"))
+}
+
+/// Issue "Broken promises", item 5: 100 sent, 10 read, the receiver
+/// dropped, then `join`. The system had already ended when the receiver was
+/// dropped, but its report is handed out by `join`, so the 90 messages the
+/// receiver still held are counted there: under the receiver's own entry,
+/// on the outbox it was attached to.
+#[test]
+fn a_receiver_dropped_before_join_counts_what_it_held() -> TestResult {
+    let (component, _all_sent) = hundred();
+    let node = part(component);
+    let mut output = Receiver::new(&node.handles().outbox)?;
+    let handle = spawn(node);
+    for n in 0..10 {
+        assert_eq!(output.recv(), Some(n));
+    }
+    // Sent everything, and ended: only the report is still to be handed out.
+    wait_until_finished(&handle);
+    drop(output);
+    let report = join(handle)?;
+    assert_eq!(report.undelivered(), 90, "{report}");
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(
+        report.to_string(),
+        "SendThenWait: finished\nReceiver(SendThenWait.outbox): finished; 90 unread in `outbox`\n"
+    );
+    Ok(())
+}
+
+/// The same, with the receiver dropped while the system still runs (the
+/// component waits on `wait` until after the drop).
+#[test]
+fn a_receiver_dropped_while_the_system_runs_counts_what_it_held() -> TestResult {
+    let (component, all_sent) = hundred();
+    let node = part(component);
+    let ports = node.handles();
+    let mut output = Receiver::new(&ports.outbox)?;
+    let gate = Sender::new(&ports.wait)?;
+    let handle = spawn(node);
+    for n in 0..10 {
+        assert_eq!(output.recv(), Some(n));
+    }
+    // Dropped earlier, it would make a send fail instead.
+    wait_all_sent(&all_sent);
+    drop(output);
+    drop(gate);
+    let report = join(handle)?;
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(report.undelivered(), 90, "{report}");
+    assert_eq!(
+        report.component("SendThenWait").unwrap().outcome,
+        Outcome::Finished
+    );
+    Ok(())
+}
+
+/// The same for a threaded component's outbox, inside a pipeline: the entry
+/// names the component by its path.
+#[test]
+fn a_receiver_on_a_threaded_component_counts_what_it_held() -> TestResult {
+    let (sent, all_sent) = std::sync::mpsc::channel();
+    let system = pipeline![BlockingSendThenWait::new(100, sent)];
+    let mut output = Receiver::new(&Part::handles(&system).outbox)?;
+    let handle = spawn(system);
+    for n in 0..10 {
+        assert_eq!(output.recv(), Some(n));
+    }
+    wait_all_sent(&all_sent);
+    drop(output);
+    let report = join(handle)?;
+    assert_eq!(
+        unread(receiver_entry(&report, "BlockingSendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(report.undelivered(), 90, "{report}");
+    Ok(())
+}
+
+/// A system run with plain `myelin::run` on the calling thread, its
+/// receiver moved to another thread and dropped there while the system
+/// runs: `run` returns the report with what the receiver held.
+#[test]
+fn a_receiver_on_another_thread_counts_in_the_report_run_returns() -> TestResult {
+    let (component, all_sent) = hundred();
+    let node = part(component);
+    let ports = node.handles();
+    let mut output = Receiver::new(&ports.outbox)?;
+    let gate = Sender::new(&ports.wait)?;
+    let reader = std::thread::spawn(move || {
+        for n in 0..10 {
+            assert_eq!(output.recv(), Some(n));
+        }
+        wait_all_sent(&all_sent);
+        drop(output);
+        // Only now may the system end.
+        drop(gate);
+    });
+    let report = within("myelin::run", move || myelin::run(node))?;
+    reader.join().expect("the reader thread");
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(report.undelivered(), 90, "{report}");
+    Ok(())
+}
+
+/// Any inbox dropped on a plain thread counts, not only a `Receiver`: here
+/// one linked by hand to the component's outbox and read on the test's
+/// thread.
+#[test]
+fn an_inbox_dropped_on_a_plain_thread_counts_what_it_held() -> TestResult {
+    let (component, all_sent) = hundred();
+    let node = part(component);
+    let mut inbox: Inbox<u32> = Inbox::new("results");
+    link(&node.handles().outbox, &inbox.port(), None)?;
+    let handle = spawn(node);
+    for n in 0..10 {
+        assert_eq!(inbox.blocking_recv(), Some(n));
+    }
+    wait_all_sent(&all_sent);
+    drop(inbox);
+    let report = join(handle)?;
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(report.undelivered(), 90, "{report}");
+    Ok(())
+}
+
+/// `join_async` hands the report out the same way: a receiver dropped
+/// before it completes is counted.
+#[test]
+fn join_async_counts_a_dropped_receiver() -> TestResult {
+    let rt = tokio::runtime::Builder::new_current_thread().build()?;
+    let (component, all_sent) = hundred();
+    let node = part(component);
+    let mut output = Receiver::new(&node.handles().outbox)?;
+    let handle = spawn(node);
+    let report = rt.block_on(async move {
+        for n in 0..10 {
+            assert_eq!(output.recv_async().await, Some(n));
+        }
+        wait_all_sent(&all_sent);
+        drop(output);
+        handle.join_async().await
+    })?;
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    Ok(())
+}
+
+/// A receiver that outlives the system keeps its messages for its user:
+/// they are not in the report `join` hands out, and can still be read,
+/// to the end of the stream, after it.
+#[test]
+fn a_receiver_alive_at_join_keeps_its_messages() -> TestResult {
+    let (component, _all_sent) = hundred();
+    let node = part(component);
+    let mut output = Receiver::new(&node.handles().outbox)?;
+    let report = join(spawn(node))?;
+    assert_eq!(report.undelivered(), 0, "{report}");
+    assert_eq!(report.components().len(), 1, "{report}");
+    for n in 0..100 {
+        assert_eq!(output.recv(), Some(n));
+    }
+    assert_eq!(output.recv(), None);
+    Ok(())
+}
+
+/// A receiver created before `spawn` and dropped before the system starts
+/// closes its link from the start: the component's first send is refused
+/// and hands the message back (`?` then fails the component, naming the
+/// outbox). Nothing was ever held, so nothing is counted.
+#[test]
+fn a_receiver_dropped_before_the_system_starts_refuses_every_send() -> TestResult {
+    let (component, _all_sent) = hundred();
+    let node = part(component);
+    drop(Receiver::new(&node.handles().outbox)?);
+    let err = join(spawn(node)).unwrap_err();
+    let report = err.report().expect("a run error carries its report");
+    assert!(
+        matches!(&report.component("SendThenWait").unwrap().outcome,
+            Outcome::Failed(reason) if reason.contains("`outbox`")),
+        "{report}"
+    );
+    assert_eq!(report.components().len(), 1, "{report}");
+    assert_eq!(report.undelivered(), 0, "{report}");
+    Ok(())
+}
