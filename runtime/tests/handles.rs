@@ -1495,3 +1495,203 @@ fn a_receiver_dropped_before_the_system_starts_refuses_every_send() -> TestResul
     assert_eq!(report.undelivered(), 0, "{report}");
     Ok(())
 }
+
+/// Sends `what` when dropped.
+struct OnDrop {
+    tell: std::sync::mpsc::Sender<&'static str>,
+    what: &'static str,
+}
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        let _ = self.tell.send(self.what);
+    }
+}
+
+std::thread_local! {
+    /// Dropped when the thread that set it ends.
+    static AT_THREAD_END: std::cell::RefCell<Option<OnDrop>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Waits for numbers until its input ends. It says `started` when its body
+/// starts, `dropped` when it is torn down, and `thread ended` when the
+/// thread it ran on (the system's) ends.
+#[component]
+struct Lingering {
+    /// Waited on until end of stream (or shutdown).
+    inbox: Inbox<u32>,
+    tell: std::sync::mpsc::Sender<&'static str>,
+    #[expect(dead_code, reason = "held only for what its `Drop` does")]
+    dropped: OnDrop,
+}
+
+impl Lingering {
+    fn telling(tell: &std::sync::mpsc::Sender<&'static str>) -> Self {
+        Self::new(
+            tell.clone(),
+            OnDrop {
+                tell: tell.clone(),
+                what: "dropped",
+            },
+        )
+    }
+}
+
+impl Component for Lingering {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        AT_THREAD_END.with(|slot| {
+            *slot.borrow_mut() = Some(OnDrop {
+                tell: self.tell.clone(),
+                what: "thread ended",
+            });
+        });
+        let _ = self.tell.send("started");
+        while self.inbox.recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// Blocks its thread outside myelin, deaf to cancellation, until `release`
+/// gives word; says `stubborn started` first.
+#[component(thread)]
+struct Stubborn {
+    release: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+    tell: std::sync::mpsc::Sender<&'static str>,
+}
+
+impl ThreadComponent for Stubborn {
+    fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+        let _ = self.tell.send("stubborn started");
+        let _ = self.release.lock().expect("not poisoned").recv();
+        Ok(())
+    }
+}
+
+/// The next event `events` tells of, failing the test instead of waiting
+/// for good.
+fn next_event(events: &std::sync::mpsc::Receiver<&'static str>, waiting_for: &str) -> &'static str {
+    events
+        .recv_timeout(HANG)
+        .unwrap_or_else(|e| panic!("no event within {HANG:?} while waiting for {waiting_for}: {e}"))
+}
+
+/// A current-thread tokio runtime with timers.
+fn tokio_with_time() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+}
+
+/// Issue "Broken promises", item 11: a `tokio::time::timeout` around
+/// `join_async` expires and drops its future. That shuts the system down,
+/// as dropping a `Handle` does: its component is cancelled (torn down, and
+/// the sender still held sees its inbox closed) and the system's thread
+/// ends.
+#[test]
+fn dropping_the_join_async_future_shuts_the_system_down() -> TestResult {
+    let (tell, events) = std::sync::mpsc::channel();
+    let node = part(Lingering::telling(&tell));
+    // Held open: left alone, the system would wait for it forever.
+    let mut input = Sender::new(&node.handles().inbox)?;
+    let handle = spawn(node);
+    assert_eq!(next_event(&events, "the start"), "started");
+    let rt = tokio_with_time()?;
+    let waited = within("the timeout around join_async", move || {
+        rt.block_on(async move {
+            tokio::time::timeout(Duration::from_millis(10), handle.join_async())
+                .await
+                .is_err()
+        })
+    });
+    assert!(waited, "the system cannot end by itself");
+    assert_eq!(next_event(&events, "the cancellation"), "dropped");
+    assert_eq!(
+        next_event(&events, "the system's thread to end"),
+        "thread ended"
+    );
+    assert_eq!(input.send(1).unwrap_err().kind(), SendErrorKind::Closed);
+    Ok(())
+}
+
+/// Dropping the future only asks the system to stop: it returns at once,
+/// even while a threaded component, deaf to cancellation, holds the system
+/// up; the system ends in the background once that component returns.
+#[test]
+fn dropping_the_join_async_future_does_not_wait_for_the_system() -> TestResult {
+    let (tell, events) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel();
+    let lingering = part(Lingering::telling(&tell));
+    let _input = Sender::new(&lingering.handles().inbox)?;
+    let system = myelin::Graph::new("graph")
+        .child(Some("lingering"), lingering)
+        .child(
+            Some("stubborn"),
+            part(Stubborn::new(std::sync::Mutex::new(released), tell.clone())),
+        );
+    let handle = spawn(system);
+    let mut started = [
+        next_event(&events, "the starts"),
+        next_event(&events, "the starts"),
+    ];
+    started.sort_unstable();
+    assert_eq!(started, ["started", "stubborn started"]);
+    let rt = tokio_with_time()?;
+    // Were the drop to wait for the system, it would wait for `Stubborn`,
+    // which waits for the release below: the watchdog would fire.
+    let waited = within("dropping the join_async future", move || {
+        rt.block_on(async move {
+            tokio::time::timeout(Duration::from_millis(10), handle.join_async())
+                .await
+                .is_err()
+        })
+    });
+    assert!(waited, "the system cannot end by itself");
+    release.send(())?;
+    loop {
+        match next_event(&events, "the system's thread to end") {
+            "thread ended" => break,
+            "dropped" => {}
+            other => panic!("unexpected event {other}"),
+        }
+    }
+    Ok(())
+}
+
+/// A `JoinFuture` can be awaited on a multi-threaded executor and held in
+/// a spawned task.
+const _: fn() = || {
+    fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    send_sync_unpin::<myelin::JoinFuture>();
+};
+
+/// To stop the system and still get its report, keep the future: a timeout
+/// around `&mut` it leaves the system running; `JoinFuture::shutdown` then
+/// stops it, and the future returns the report of a cancelled run.
+#[test]
+fn join_future_shutdown_stops_the_system_and_returns_its_report() -> TestResult {
+    let (tell, events) = std::sync::mpsc::channel();
+    let node = part(Lingering::telling(&tell));
+    let mut input = Sender::new(&node.handles().inbox)?;
+    let join = spawn(node).join_async();
+    assert_eq!(next_event(&events, "the start"), "started");
+    let rt = tokio_with_time()?;
+    let report = within("join_async after shutdown", move || {
+        rt.block_on(async move {
+            tokio::pin!(join);
+            let waited = tokio::time::timeout(Duration::from_millis(10), &mut join).await;
+            assert!(waited.is_err(), "the system cannot end by itself");
+            assert!(!join.is_finished());
+            // Still running: a message still goes in.
+            input.send_async(1).await.expect("still running");
+            join.shutdown();
+            join.await
+        })
+    })?;
+    assert_eq!(
+        report.component("Lingering").unwrap().outcome,
+        Outcome::Cancelled
+    );
+    assert_eq!(next_event(&events, "the cancellation"), "dropped");
+    Ok(())
+}
