@@ -25,6 +25,7 @@ use crate::port::{
 use crate::report::Outcome;
 use crate::scheduler::WakeRef;
 use crate::scheduler::local::{self, Core};
+use crate::scheduler::registry::OutsideEnd;
 use crate::{Context, Control};
 
 /// Something that can be started in a system: a component (wrapped in a
@@ -181,13 +182,17 @@ impl<C: Component> Part for Node<C> {
 
     fn start(self, path: String, spawner: &mut Spawner<'_>) {
         let (mut component, control, mut signal) = self.into_parts();
-        component.for_each_outbox(&mut |outbox| outbox.seal());
-        signal.seal();
-        let path = if path.is_empty() {
-            C::INFO.name.to_owned()
+        let path: Arc<str> = if path.is_empty() {
+            C::INFO.name.into()
         } else {
-            path
+            path.into()
         };
+        component.for_each_outbox(&mut |outbox| {
+            outbox.seal();
+            spawner.note_target(outbox, &path);
+        });
+        signal.seal();
+        spawner.note_target(&signal, &path);
         let mut inboxes: Vec<Arc<dyn Readiness>> = Vec::new();
         component.for_each_inbox(&mut |inbox| {
             let state = inbox.link_state();
@@ -197,7 +202,7 @@ impl<C: Component> Part for Node<C> {
         let state = control.link_state();
         spawner.binds.push(state.clone());
         inboxes.push(state);
-        let name: Arc<str> = path.into();
+        let name = path;
         let cx = Context::new(name.clone(), control, signal, inboxes.into());
         let guard = GroupGuard {
             groups: spawner.groups.clone(),
@@ -340,6 +345,9 @@ pub struct Spawner<'a> {
     pub(crate) binds: Vec<Arc<dyn LinkState>>,
     /// Work left by graphs, done last in, first out.
     pending: Vec<Step>,
+    /// Where the started components' outboxes lead, and from which
+    /// component: see `finish`.
+    targets: Vec<OutsideEnd>,
 }
 
 /// Work a graph leaves on the spawner's stack.
@@ -361,11 +369,27 @@ impl<'a> Spawner<'a> {
             groups: None,
             binds: Vec::new(),
             pending: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+
+    /// Notes where `outbox`, sealed, of the component at `path` leads.
+    pub(crate) fn note_target(&mut self, outbox: &dyn AnyOutbox, path: &Arc<str>) {
+        if let Some(link) = outbox.target_state() {
+            self.targets.push(OutsideEnd {
+                link,
+                from: path.clone(),
+                port: outbox.port_name(),
+            });
         }
     }
 
     /// Starts every part still waiting, then binds every link the started
     /// generators receive on to this thread, except those pinned shared.
+    /// Then every inbox an outbox leads to whose component has not started
+    /// is outside the system (a handle's `Receiver`, an inbox on a plain
+    /// thread): the system notes it, to count what it holds when it is
+    /// dropped (`run::hand_out`).
     pub(crate) fn finish(mut self) {
         while let Some(step) = self.pending.pop() {
             match step {
@@ -380,6 +404,11 @@ impl<'a> Spawner<'a> {
         for state in self.binds {
             state.mark_started();
             state.bind_local(id);
+        }
+        for end in self.targets {
+            if !end.link.is_started() {
+                self.core.remote().add_outside(end);
+            }
         }
     }
 }
@@ -558,6 +587,10 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
                     path
                 };
                 spawner.binds.push(control.link_state());
+                // Its destination is fixed now, as a component's is.
+                let mut signal = signal;
+                signal.seal();
+                spawner.note_target(&signal, &Arc::from(name.as_str()));
                 let chassis = chassis(name.clone(), control, signal, fan_out, g);
                 let guard = GroupGuard { groups: outer };
                 spawner.core.spawn_hidden(

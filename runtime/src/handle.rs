@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use crate::graph::{IntoPart, Part, Spawner};
 use crate::port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, link};
-use crate::run::run_with;
+use crate::run::{hand_out, run_with};
 use crate::scheduler::registry::Remote;
 use crate::{Error, RecvTimeoutError, Report, SendError, TryRecvError};
 
@@ -94,6 +94,9 @@ pub fn spawn(system: impl IntoPart + Send + 'static) -> Handle {
 ///
 /// Dropping the handle shuts the system down and waits for it; call
 /// [`join`](Handle::join) to let it finish on its own and get its report.
+/// In `async` code, [`join_async`](Handle::join_async) hands the system
+/// over to a [`JoinFuture`], whose drop shuts the system down without
+/// waiting.
 #[must_use = "dropping the handle shuts the system down at once"]
 pub struct Handle {
     remote: Option<Arc<Remote>>,
@@ -155,24 +158,165 @@ impl Handle {
 
     /// Waits for the system to end and returns its report, as
     /// [`run`](crate::run) does.
+    ///
+    /// The report is handed out when `join` returns: it counts what every
+    /// [`Receiver`] dropped by then still held, even one dropped after the
+    /// system ended. A receiver still alive keeps its messages for you to
+    /// read, and they are not in the report; dropping it later cannot
+    /// change a report already handed out.
     pub fn join(mut self) -> Result<Report, Error> {
-        self.wait()
+        let run = join_thread(self.thread.take());
+        hand_out(run, self.remote.as_deref())
     }
 
-    /// Waits without blocking the calling `async` task's executor thread:
-    /// the wait happens on a helper thread.
-    pub fn join_async(mut self) -> impl Future<Output = Result<Report, Error>> {
+    /// Waits without blocking the calling `async` task's executor thread
+    /// (the wait happens on a helper thread), and returns the report as
+    /// [`join`](Handle::join) does.
+    ///
+    /// The returned [`JoinFuture`] stands for the system as the handle did:
+    /// call [`JoinFuture::shutdown`] on it to stop the system and still
+    /// await its report. **Dropping it before it completes shuts the system
+    /// down**, as dropping a `Handle` does, but without waiting: the drop
+    /// only asks the system to stop, so it never blocks the executor's
+    /// thread; the system's components are cancelled and its thread ends
+    /// in the background, and its report is lost. So a
+    /// `tokio::time::timeout` around `join_async` that expires, or a
+    /// `select!` that takes another branch, stops the system. (Dropping
+    /// tokio's `JoinHandle` detaches its task instead; a detached system
+    /// would have nothing left to stop it with.) To let the system run on
+    /// past a timeout, await `&mut` the future instead of dropping it.
+    ///
+    /// ```
+    /// use myelin::prelude::*;
+    /// use myelin::{IntoPart, Outcome, Part, Sender};
+    ///
+    /// /// Waits for numbers until its input ends.
+    /// #[component]
+    /// struct Wait {
+    ///     inbox: Inbox<u32>,
+    /// }
+    ///
+    /// impl Component for Wait {
+    ///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+    ///         while self.inbox.recv().await.is_some() {}
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let node = Wait::new().into_part();
+    /// // Held open: the system would wait for it forever.
+    /// let _input = Sender::new(&node.handles().inbox)?;
+    /// let join = myelin::spawn(node).join_async();
+    /// # let rt = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+    /// # rt.block_on(async move {
+    /// tokio::pin!(join);
+    /// let waited = tokio::time::timeout(std::time::Duration::from_millis(10), &mut join).await;
+    /// assert!(waited.is_err()); // still running: the future was not dropped
+    /// join.shutdown();
+    /// let report = join.await?;
+    /// assert_eq!(report.component("Wait").unwrap().outcome, Outcome::Cancelled);
+    /// # Ok::<(), myelin::Error>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    pub fn join_async(mut self) -> JoinFuture {
         let thread = self.thread.take();
+        let remote = self.remote.take();
         let (tx, rx) = futures_oneshot();
-        std::thread::spawn(move || {
-            let result = join_thread(thread);
-            tx.send(result);
-        });
-        rx
+        let helper = std::thread::Builder::new()
+            .name("myelin-join".to_owned())
+            .spawn(move || tx.send(join_thread(thread)));
+        let result = match helper {
+            Ok(_) => rx,
+            Err(e) => {
+                // The system's thread went with the closure: stop the
+                // system, since nothing can join it now.
+                if let Some(remote) = &remote {
+                    remote.request_shutdown();
+                }
+                let (tx, rx) = futures_oneshot();
+                tx.send(Err(Error::msg(format!(
+                    "could not start a thread to wait for the system: {e}"
+                ))));
+                rx
+            }
+        };
+        JoinFuture {
+            remote,
+            result,
+            done: false,
+        }
     }
 
     fn wait(&mut self) -> Result<Report, Error> {
         join_thread(self.thread.take())
+    }
+}
+
+/// The future [`Handle::join_async`] returns: the system's report, or the
+/// error of a failed run, once the system has ended.
+///
+/// It stands for the system as the [`Handle`] did. Dropping it before it
+/// completes asks the system to shut down and returns at once (it never
+/// blocks the executor's thread); the system's components are cancelled,
+/// its thread ends in the background, and its report is lost. Call
+/// [`shutdown`](JoinFuture::shutdown) and keep awaiting to stop the system
+/// and still get the report.
+#[must_use = "dropping the future shuts the system down; await it"]
+pub struct JoinFuture {
+    remote: Option<Arc<Remote>>,
+    result: OneshotRx<Result<Report, Error>>,
+    /// The report was handed out: dropping now stops nothing.
+    done: bool,
+}
+
+impl JoinFuture {
+    /// Asks the system to stop, as [`Handle::shutdown`] does; awaiting the
+    /// future then returns its report. Returns at once.
+    pub fn shutdown(&self) {
+        if let Some(remote) = &self.remote {
+            remote.request_shutdown();
+        }
+    }
+
+    /// Whether the system has ended (awaiting the future then returns at
+    /// once).
+    pub fn is_finished(&self) -> bool {
+        self.done || self.result.is_ready()
+    }
+}
+
+impl Future for JoinFuture {
+    type Output = Result<Report, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        if self.done {
+            return std::task::Poll::Ready(Err(Error::msg("the system was already joined")));
+        }
+        let run = std::task::ready!(std::pin::Pin::new(&mut self.result).poll(cx));
+        self.done = true;
+        std::task::Poll::Ready(hand_out(run, self.remote.as_deref()))
+    }
+}
+
+impl Drop for JoinFuture {
+    fn drop(&mut self) {
+        if !self.done {
+            // Only a request: waiting here could block an executor's thread
+            // for as long as a component takes to notice.
+            self.shutdown();
+        }
+    }
+}
+
+impl std::fmt::Debug for JoinFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinFuture")
+            .field("finished", &self.is_finished())
+            .finish_non_exhaustive()
     }
 }
 
@@ -294,6 +438,28 @@ impl<T> std::fmt::Debug for Sender<T> {
 ///
 /// When the component owning the outbox finishes, `recv` returns `None`
 /// after the last message.
+///
+/// Dropping a receiver closes its link: the component's next send there
+/// fails with [`SendErrorKind::Closed`](crate::SendErrorKind::Closed),
+/// handing the message back. What the receiver still held is counted in
+/// the system's [`Report`], as undelivered on the outbox it was attached to,
+/// in an entry of its own named `Receiver(<component>.<outbox>)` (for
+/// example `Receiver(Count.outbox)`), placed after the component's entry:
+///
+/// - if it is dropped before the report is handed out, that is before
+///   [`Handle::join`] returns (or the future of
+///   [`join_async`](Handle::join_async) completes, or
+///   [`run`](crate::run) returns), on whatever thread, and even after the
+///   system has ended;
+/// - a receiver still alive then outlives the system: its messages are
+///   still yours to read, to the end of the stream, and they are not in the
+///   report. Dropping it afterwards cannot change a report already handed
+///   out, so what it holds then is not counted anywhere.
+///
+/// A receiver dropped inside a component (one held as a component's state)
+/// is counted in that component's entry instead, like any inbox it owns.
+/// A receiver dropped before its system starts holds nothing; the
+/// component's sends to it are refused from the start.
 pub struct Receiver<T> {
     /// Always `Some` until dropped (see `Drop`).
     inbox: Option<Inbox<T>>,
@@ -393,6 +559,13 @@ impl<T> OneshotTx<T> {
 }
 
 struct OneshotRx<T>(Arc<std::sync::Mutex<(Option<T>, Option<std::task::Waker>)>>);
+
+impl<T> OneshotRx<T> {
+    /// Whether the value has been sent.
+    fn is_ready(&self) -> bool {
+        crate::sync::lock_std(&self.0).0.is_some()
+    }
+}
 
 impl<T> Future for OneshotRx<T> {
     type Output = T;

@@ -161,7 +161,7 @@ pub use context::{Context, Pause, YieldNow};
 pub use control::Control;
 pub use error::{Error, RecvTimeoutError, SendError, SendErrorKind, TryRecvError};
 pub use graph::{Graph, IntoPart, Node, Part};
-pub use handle::{Handle, Receiver, Sender, spawn};
+pub use handle::{Handle, JoinFuture, Receiver, Sender, spawn};
 #[doc = include_str!("../../macros/doc/component.md")]
 pub use myelin_macros::component;
 #[doc = include_str!("../../macros/doc/graphline.md")]

@@ -63,13 +63,21 @@ pub struct ComponentReport {
 }
 
 /// The result of running a system: one entry per component, in start order.
+///
+/// An inbox outside the system that a component sent into (a handle's
+/// [`Receiver`](crate::Receiver)) and that was dropped holding messages
+/// before the report was handed out gets an entry too, named
+/// `Receiver(<component>.<outbox>)`, right after the component's: outcome
+/// [`Finished`](Outcome::Finished), and its messages undelivered on that
+/// outbox.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     components: Vec<ComponentReport>,
 }
 
 impl Report {
-    /// Every component, in the order they were started.
+    /// Every component, in the order they were started (with the entries
+    /// of dropped receivers, see [`Report`]).
     pub fn components(&self) -> &[ComponentReport] {
         &self.components
     }
@@ -93,6 +101,37 @@ impl Report {
         self.components
             .iter()
             .all(|c| matches!(c.outcome, Outcome::Finished | Outcome::Cancelled))
+    }
+
+    /// Adds what an inbox outside the system (a handle's
+    /// [`Receiver`](crate::Receiver)) held when it was dropped: an entry
+    /// named `Receiver(<from>.<port>)`, right after the entry of `from`, the
+    /// component whose outbox `port` fed it.
+    pub(crate) fn add_outside(&mut self, from: &str, port: &'static str, count: usize) {
+        let entry = ComponentReport {
+            name: format!("Receiver({from}.{port})"),
+            outcome: Outcome::Finished,
+            undelivered: vec![Undelivered {
+                port,
+                count,
+                unsent: false,
+            }],
+        };
+        let mut at = self
+            .components
+            .iter()
+            .rposition(|c| c.name == from)
+            .map_or(self.components.len(), |i| i + 1);
+        // After the ones already added for the same component.
+        let prefix = format!("Receiver({from}.");
+        while self
+            .components
+            .get(at)
+            .is_some_and(|c| c.name.starts_with(&prefix))
+        {
+            at += 1;
+        }
+        self.components.insert(at, entry);
     }
 
     /// Total messages left unread across all components.

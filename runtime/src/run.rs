@@ -55,23 +55,40 @@ use crate::{Error, Report};
 /// # Ok::<(), myelin::Error>(())
 /// ```
 pub fn run(system: impl IntoPart) -> Result<Report, Error> {
-    run_with(system, |_| {})
+    run_named(system, String::new(), None, |_| {})
 }
 
-/// `run`, telling `started` how to reach the scheduler from other threads
-/// once the system has started.
+/// Runs `system` as `run` does, telling `started` how to reach the
+/// scheduler from other threads once the system has started, and returns
+/// the report as it stands when the system has ended, not yet handed out
+/// (`Ok` even for a failed run): `spawn`'s thread, whose report
+/// `Handle::join` hands out with [`hand_out`].
 pub(crate) fn run_with(
     system: impl IntoPart,
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
-    run_named(system, String::new(), None, started)
+    run_report(system, String::new(), None, started)
 }
 
-/// `run_with`, naming the system's root `path` (a process component's
-/// child runs its component under the name it has in the parent), and
-/// telling `idle` when the scheduler idles instead of ending the run as
-/// stalled.
+/// `run`, naming the system's root `path` (a process component's child
+/// runs its component under the name it has in the parent), telling `idle`
+/// when the scheduler idles instead of ending the run as stalled, and
+/// `started` how to reach the scheduler once the system has started.
 pub(crate) fn run_named(
+    system: impl IntoPart,
+    path: String,
+    idle: Option<Arc<dyn IdleWatch>>,
+    started: impl FnOnce(&Arc<Remote>),
+) -> Result<Report, Error> {
+    let mut remote = None;
+    let report = run_report(system, path, idle, |r| {
+        remote = Some(r.clone());
+        started(r);
+    });
+    hand_out(report, remote.as_deref())
+}
+
+fn run_report(
     system: impl IntoPart,
     path: String,
     idle: Option<Arc<dyn IdleWatch>>,
@@ -92,7 +109,27 @@ pub(crate) fn run_named(
     part.start(path, &mut spawner);
     spawner.finish();
     started(core.remote());
-    let report = core.run();
+    Ok(core.run())
+}
+
+/// Hands out the report of a run that has ended (`run` returning, or
+/// `Handle::join`): first it counts what the inboxes outside the system
+/// (a handle's `Receiver`, an inbox on a plain thread) left when they were
+/// dropped, if they were dropped by now (later drops cannot change a
+/// report already handed out); then it turns a failed run into an error.
+pub(crate) fn hand_out(
+    run: Result<Report, Error>,
+    remote: Option<&Remote>,
+) -> Result<Report, Error> {
+    let mut report = run?;
+    if let Some(remote) = remote {
+        for end in remote.take_outside() {
+            let count = end.link.take_abandoned();
+            if count > 0 {
+                report.add_outside(&end.from, end.port, count);
+            }
+        }
+    }
     if report.is_success() {
         Ok(report)
     } else {

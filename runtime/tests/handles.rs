@@ -1228,3 +1228,470 @@ fn many_systems_run_at_once() -> TestResult {
     }
     Ok(())
 }
+
+/// Sends `0..upto` (failing if a send is refused), says so on `sent`, then
+/// waits until `wait` ends; with `wait` left unlinked it finishes right
+/// after sending.
+#[component]
+struct SendThenWait {
+    /// The numbers.
+    outbox: Outbox<u32>,
+    /// Waited on, once the numbers are sent, until end of stream.
+    wait: Inbox<()>,
+    upto: u32,
+    sent: std::sync::mpsc::Sender<()>,
+}
+
+impl Component for SendThenWait {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        for n in 0..self.upto {
+            self.outbox.send(n).await?;
+        }
+        let _ = self.sent.send(());
+        while self.wait.recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// [`SendThenWait`] on its own thread, the blocking way.
+#[component(thread)]
+struct BlockingSendThenWait {
+    /// The numbers.
+    outbox: Outbox<u32>,
+    /// Waited on, once the numbers are sent, until end of stream.
+    wait: Inbox<()>,
+    upto: u32,
+    sent: std::sync::mpsc::Sender<()>,
+}
+
+impl ThreadComponent for BlockingSendThenWait {
+    fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+        for n in 0..self.upto {
+            self.outbox.blocking_send(n)?;
+        }
+        let _ = self.sent.send(());
+        while self.wait.blocking_recv().is_some() {}
+        Ok(())
+    }
+}
+
+/// A [`SendThenWait`] of 100 numbers, and where it says it sent them all.
+fn hundred() -> (SendThenWait, std::sync::mpsc::Receiver<()>) {
+    let (sent, all_sent) = std::sync::mpsc::channel();
+    (SendThenWait::new(100, sent), all_sent)
+}
+
+/// Waits until `all_sent` says every number was sent, failing the test
+/// instead of waiting for good.
+fn wait_all_sent(all_sent: &std::sync::mpsc::Receiver<()>) {
+    all_sent
+        .recv_timeout(HANG)
+        .unwrap_or_else(|e| panic!("the numbers were not all sent within {HANG:?}: {e}"));
+}
+
+/// The report entry of the receiver outside the system fed by `outbox` of
+/// the component at `path`: it must be there.
+fn receiver_entry<'r>(report: &'r myelin::Report, path: &str) -> &'r myelin::ComponentReport {
+    let name = format!("Receiver({path}.outbox)");
+    report
+        .component(&name)
+        .unwrap_or_else(|| panic!("no entry `{name}` in the report:\n{report}"))
+}
+
+/// Issue "Broken promises", item 5: 100 sent, 10 read, the receiver
+/// dropped, then `join`. The system had already ended when the receiver was
+/// dropped, but its report is handed out by `join`, so the 90 messages the
+/// receiver still held are counted there: under the receiver's own entry,
+/// on the outbox it was attached to.
+#[test]
+fn a_receiver_dropped_before_join_counts_what_it_held() -> TestResult {
+    let (component, _all_sent) = hundred();
+    let node = part(component);
+    let mut output = Receiver::new(&node.handles().outbox)?;
+    let handle = spawn(node);
+    for n in 0..10 {
+        assert_eq!(output.recv(), Some(n));
+    }
+    // Sent everything, and ended: only the report is still to be handed out.
+    wait_until_finished(&handle);
+    drop(output);
+    let report = join(handle)?;
+    assert_eq!(report.undelivered(), 90, "{report}");
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(
+        report.to_string(),
+        "SendThenWait: finished\nReceiver(SendThenWait.outbox): finished; 90 unread in `outbox`\n"
+    );
+    Ok(())
+}
+
+/// The same, with the receiver dropped while the system still runs (the
+/// component waits on `wait` until after the drop).
+#[test]
+fn a_receiver_dropped_while_the_system_runs_counts_what_it_held() -> TestResult {
+    let (component, all_sent) = hundred();
+    let node = part(component);
+    let ports = node.handles();
+    let mut output = Receiver::new(&ports.outbox)?;
+    let gate = Sender::new(&ports.wait)?;
+    let handle = spawn(node);
+    for n in 0..10 {
+        assert_eq!(output.recv(), Some(n));
+    }
+    // Dropped earlier, it would make a send fail instead.
+    wait_all_sent(&all_sent);
+    drop(output);
+    drop(gate);
+    let report = join(handle)?;
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(report.undelivered(), 90, "{report}");
+    assert_eq!(
+        report.component("SendThenWait").unwrap().outcome,
+        Outcome::Finished
+    );
+    Ok(())
+}
+
+/// The same for a threaded component's outbox, inside a pipeline: the entry
+/// names the component by its path.
+#[test]
+fn a_receiver_on_a_threaded_component_counts_what_it_held() -> TestResult {
+    let (sent, all_sent) = std::sync::mpsc::channel();
+    let system = pipeline![BlockingSendThenWait::new(100, sent)];
+    let mut output = Receiver::new(&Part::handles(&system).outbox)?;
+    let handle = spawn(system);
+    for n in 0..10 {
+        assert_eq!(output.recv(), Some(n));
+    }
+    wait_all_sent(&all_sent);
+    drop(output);
+    let report = join(handle)?;
+    assert_eq!(
+        unread(receiver_entry(&report, "BlockingSendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(report.undelivered(), 90, "{report}");
+    Ok(())
+}
+
+/// A system run with plain `myelin::run` on the calling thread, its
+/// receiver moved to another thread and dropped there while the system
+/// runs: `run` returns the report with what the receiver held.
+#[test]
+fn a_receiver_on_another_thread_counts_in_the_report_run_returns() -> TestResult {
+    let (component, all_sent) = hundred();
+    let node = part(component);
+    let ports = node.handles();
+    let mut output = Receiver::new(&ports.outbox)?;
+    let gate = Sender::new(&ports.wait)?;
+    let reader = std::thread::spawn(move || {
+        for n in 0..10 {
+            assert_eq!(output.recv(), Some(n));
+        }
+        wait_all_sent(&all_sent);
+        drop(output);
+        // Only now may the system end.
+        drop(gate);
+    });
+    let report = within("myelin::run", move || myelin::run(node))?;
+    reader.join().expect("the reader thread");
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(report.undelivered(), 90, "{report}");
+    Ok(())
+}
+
+/// Any inbox dropped on a plain thread counts, not only a `Receiver`: here
+/// one linked by hand to the component's outbox and read on the test's
+/// thread.
+#[test]
+fn an_inbox_dropped_on_a_plain_thread_counts_what_it_held() -> TestResult {
+    let (component, all_sent) = hundred();
+    let node = part(component);
+    let mut inbox: Inbox<u32> = Inbox::new("results");
+    link(&node.handles().outbox, &inbox.port(), None)?;
+    let handle = spawn(node);
+    for n in 0..10 {
+        assert_eq!(inbox.blocking_recv(), Some(n));
+    }
+    wait_all_sent(&all_sent);
+    drop(inbox);
+    let report = join(handle)?;
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    assert_eq!(report.undelivered(), 90, "{report}");
+    Ok(())
+}
+
+/// `join_async` hands the report out the same way: a receiver dropped
+/// before it completes is counted.
+#[test]
+fn join_async_counts_a_dropped_receiver() -> TestResult {
+    let rt = tokio::runtime::Builder::new_current_thread().build()?;
+    let (component, all_sent) = hundred();
+    let node = part(component);
+    let mut output = Receiver::new(&node.handles().outbox)?;
+    let handle = spawn(node);
+    let report = rt.block_on(async move {
+        for n in 0..10 {
+            assert_eq!(output.recv_async().await, Some(n));
+        }
+        wait_all_sent(&all_sent);
+        drop(output);
+        handle.join_async().await
+    })?;
+    assert_eq!(
+        unread(receiver_entry(&report, "SendThenWait")),
+        [("outbox", 90)]
+    );
+    Ok(())
+}
+
+/// A receiver that outlives the system keeps its messages for its user:
+/// they are not in the report `join` hands out, and can still be read,
+/// to the end of the stream, after it.
+#[test]
+fn a_receiver_alive_at_join_keeps_its_messages() -> TestResult {
+    let (component, _all_sent) = hundred();
+    let node = part(component);
+    let mut output = Receiver::new(&node.handles().outbox)?;
+    let report = join(spawn(node))?;
+    assert_eq!(report.undelivered(), 0, "{report}");
+    assert_eq!(report.components().len(), 1, "{report}");
+    for n in 0..100 {
+        assert_eq!(output.recv(), Some(n));
+    }
+    assert_eq!(output.recv(), None);
+    Ok(())
+}
+
+/// A receiver created before `spawn` and dropped before the system starts
+/// closes its link from the start: the component's first send is refused
+/// and hands the message back (`?` then fails the component, naming the
+/// outbox). Nothing was ever held, so nothing is counted.
+#[test]
+fn a_receiver_dropped_before_the_system_starts_refuses_every_send() -> TestResult {
+    let (component, _all_sent) = hundred();
+    let node = part(component);
+    drop(Receiver::new(&node.handles().outbox)?);
+    let err = join(spawn(node)).unwrap_err();
+    let report = err.report().expect("a run error carries its report");
+    assert!(
+        matches!(&report.component("SendThenWait").unwrap().outcome,
+            Outcome::Failed(reason) if reason.contains("`outbox`")),
+        "{report}"
+    );
+    assert_eq!(report.components().len(), 1, "{report}");
+    assert_eq!(report.undelivered(), 0, "{report}");
+    Ok(())
+}
+
+/// Sends `what` when dropped.
+struct OnDrop {
+    tell: std::sync::mpsc::Sender<&'static str>,
+    what: &'static str,
+}
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        let _ = self.tell.send(self.what);
+    }
+}
+
+std::thread_local! {
+    /// Dropped when the thread that set it ends.
+    static AT_THREAD_END: std::cell::RefCell<Option<OnDrop>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Waits for numbers until its input ends. It says `started` when its body
+/// starts, `dropped` when it is torn down, and `thread ended` when the
+/// thread it ran on (the system's) ends.
+#[component]
+struct Lingering {
+    /// Waited on until end of stream (or shutdown).
+    inbox: Inbox<u32>,
+    tell: std::sync::mpsc::Sender<&'static str>,
+    #[expect(dead_code, reason = "held only for what its `Drop` does")]
+    dropped: OnDrop,
+}
+
+impl Lingering {
+    fn telling(tell: &std::sync::mpsc::Sender<&'static str>) -> Self {
+        Self::new(
+            tell.clone(),
+            OnDrop {
+                tell: tell.clone(),
+                what: "dropped",
+            },
+        )
+    }
+}
+
+impl Component for Lingering {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        AT_THREAD_END.with(|slot| {
+            *slot.borrow_mut() = Some(OnDrop {
+                tell: self.tell.clone(),
+                what: "thread ended",
+            });
+        });
+        let _ = self.tell.send("started");
+        while self.inbox.recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// Blocks its thread outside myelin, deaf to cancellation, until `release`
+/// gives word; says `stubborn started` first.
+#[component(thread)]
+struct Stubborn {
+    release: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+    tell: std::sync::mpsc::Sender<&'static str>,
+}
+
+impl ThreadComponent for Stubborn {
+    fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+        let _ = self.tell.send("stubborn started");
+        let _ = self.release.lock().expect("not poisoned").recv();
+        Ok(())
+    }
+}
+
+/// The next event `events` tells of, failing the test instead of waiting
+/// for good.
+fn next_event(events: &std::sync::mpsc::Receiver<&'static str>, waiting_for: &str) -> &'static str {
+    events
+        .recv_timeout(HANG)
+        .unwrap_or_else(|e| panic!("no event within {HANG:?} while waiting for {waiting_for}: {e}"))
+}
+
+/// A current-thread tokio runtime with timers.
+fn tokio_with_time() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+}
+
+/// Issue "Broken promises", item 11: a `tokio::time::timeout` around
+/// `join_async` expires and drops its future. That shuts the system down,
+/// as dropping a `Handle` does: its component is cancelled (torn down, and
+/// the sender still held sees its inbox closed) and the system's thread
+/// ends.
+#[test]
+fn dropping_the_join_async_future_shuts_the_system_down() -> TestResult {
+    let (tell, events) = std::sync::mpsc::channel();
+    let node = part(Lingering::telling(&tell));
+    // Held open: left alone, the system would wait for it forever.
+    let mut input = Sender::new(&node.handles().inbox)?;
+    let handle = spawn(node);
+    assert_eq!(next_event(&events, "the start"), "started");
+    let rt = tokio_with_time()?;
+    let waited = within("the timeout around join_async", move || {
+        rt.block_on(async move {
+            tokio::time::timeout(Duration::from_millis(10), handle.join_async())
+                .await
+                .is_err()
+        })
+    });
+    assert!(waited, "the system cannot end by itself");
+    assert_eq!(next_event(&events, "the cancellation"), "dropped");
+    assert_eq!(
+        next_event(&events, "the system's thread to end"),
+        "thread ended"
+    );
+    assert_eq!(input.send(1).unwrap_err().kind(), SendErrorKind::Closed);
+    Ok(())
+}
+
+/// Dropping the future only asks the system to stop: it returns at once,
+/// even while a threaded component, deaf to cancellation, holds the system
+/// up; the system ends in the background once that component returns.
+#[test]
+fn dropping_the_join_async_future_does_not_wait_for_the_system() -> TestResult {
+    let (tell, events) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel();
+    let lingering = part(Lingering::telling(&tell));
+    let _input = Sender::new(&lingering.handles().inbox)?;
+    let system = myelin::Graph::new("graph")
+        .child(Some("lingering"), lingering)
+        .child(
+            Some("stubborn"),
+            part(Stubborn::new(std::sync::Mutex::new(released), tell.clone())),
+        );
+    let handle = spawn(system);
+    let mut started = [
+        next_event(&events, "the starts"),
+        next_event(&events, "the starts"),
+    ];
+    started.sort_unstable();
+    assert_eq!(started, ["started", "stubborn started"]);
+    let rt = tokio_with_time()?;
+    // Were the drop to wait for the system, it would wait for `Stubborn`,
+    // which waits for the release below: the watchdog would fire.
+    let waited = within("dropping the join_async future", move || {
+        rt.block_on(async move {
+            tokio::time::timeout(Duration::from_millis(10), handle.join_async())
+                .await
+                .is_err()
+        })
+    });
+    assert!(waited, "the system cannot end by itself");
+    release.send(())?;
+    loop {
+        match next_event(&events, "the system's thread to end") {
+            "thread ended" => break,
+            "dropped" => {}
+            other => panic!("unexpected event {other}"),
+        }
+    }
+    Ok(())
+}
+
+/// A `JoinFuture` can be awaited on a multi-threaded executor and held in
+/// a spawned task.
+const _: fn() = || {
+    fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    send_sync_unpin::<myelin::JoinFuture>();
+};
+
+/// To stop the system and still get its report, keep the future: a timeout
+/// around `&mut` it leaves the system running; `JoinFuture::shutdown` then
+/// stops it, and the future returns the report of a cancelled run.
+#[test]
+fn join_future_shutdown_stops_the_system_and_returns_its_report() -> TestResult {
+    let (tell, events) = std::sync::mpsc::channel();
+    let node = part(Lingering::telling(&tell));
+    let mut input = Sender::new(&node.handles().inbox)?;
+    let join = spawn(node).join_async();
+    assert_eq!(next_event(&events, "the start"), "started");
+    let rt = tokio_with_time()?;
+    let report = within("join_async after shutdown", move || {
+        rt.block_on(async move {
+            tokio::pin!(join);
+            let waited = tokio::time::timeout(Duration::from_millis(10), &mut join).await;
+            assert!(waited.is_err(), "the system cannot end by itself");
+            assert!(!join.is_finished());
+            // Still running: a message still goes in.
+            input.send_async(1).await.expect("still running");
+            join.shutdown();
+            join.await
+        })
+    })?;
+    assert_eq!(
+        report.component("Lingering").unwrap().outcome,
+        Outcome::Cancelled
+    );
+    assert_eq!(next_event(&events, "the cancellation"), "dropped");
+    Ok(())
+}

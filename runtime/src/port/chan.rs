@@ -75,6 +75,12 @@ pub(crate) struct State<T> {
     pub(crate) tx_wakers: Option<Box<Parked>>,
     /// Messages ever accepted, for reports and introspection.
     pub(crate) delivered: u64,
+    /// Messages left here when the receiving inbox was dropped where no
+    /// component could account for them (a handle's `Receiver`, an inbox
+    /// on a plain thread), waiting for the report of the system that sends
+    /// here (see `Chan::abandon`). A `u32` fits the padding after the
+    /// counters above; it saturates.
+    pub(crate) abandoned: u32,
 }
 
 /// Who waits for the receiver to take messages.
@@ -141,6 +147,7 @@ impl<T> Chan<T> {
                 rx_waker: None,
                 tx_wakers: None,
                 delivered: 0,
+                abandoned: 0,
             }),
         }
     }
@@ -579,6 +586,21 @@ impl<T> Chan<T> {
             }
         }
         left
+    }
+
+    /// Records `count` messages left here by a receiver dropped outside
+    /// any component, for the report of the system that sends here.
+    pub(crate) fn abandon(&self, count: usize) {
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        // Not from a thread that may not touch the link (as `close_receiver`).
+        let _ = self.try_with_mode(|s, _| s.abandoned = s.abandoned.saturating_add(count));
+    }
+
+    /// Takes the count `abandon` recorded, leaving zero: whoever makes a
+    /// report first counts it, once.
+    pub(crate) fn take_abandoned(&self) -> usize {
+        self.try_with_mode(|s, _| std::mem::take(&mut s.abandoned))
+            .map_or(0, |n| n as usize)
     }
 }
 

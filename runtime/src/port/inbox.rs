@@ -25,7 +25,12 @@ use crate::scheduler::local;
 /// When the owning component ends, messages still queued are counted in the
 /// run's [`Report`](crate::Report) and later sends to it fail with
 /// [`SendErrorKind::Closed`](crate::SendErrorKind::Closed), carrying the
-/// message back.
+/// message back. An inbox that no component owns (one you linked to a
+/// system's outbox and read on a plain thread, like a handle's
+/// [`Receiver`](crate::Receiver)) counts what it holds when dropped in the
+/// report of the system that sends into it, under
+/// `Receiver(<component>.<outbox>)`, if that report has not been handed
+/// out yet (see [`Receiver`](crate::Receiver)).
 pub struct Inbox<T> {
     chan: Arc<Chan<T>>,
     name: &'static str,
@@ -143,8 +148,12 @@ impl<T> Inbox<T> {
 impl<T> Drop for Inbox<T> {
     fn drop(&mut self) {
         let left = self.chan.close_receiver();
-        if !left.is_empty() {
-            local::record_backlog(self.name, left.len());
+        if !left.is_empty() && !local::record_backlog(self.name, left.len()) {
+            // No component is dropping it (a handle's `Receiver`, or an
+            // inbox on a plain thread): the link keeps the count for the
+            // report of the system that sends here, if that report is
+            // still to be handed out (see `run::hand_out`).
+            self.chan.abandon(left.len());
         }
     }
 }

@@ -41,6 +41,12 @@ pub trait LinkState: Readiness {
     fn pin_shared(&self);
     /// Records that its receiving component has started.
     fn mark_started(&self);
+    /// Whether its receiving component has started (`true` also when it
+    /// is bound to another thread's scheduler).
+    fn is_started(&self) -> bool;
+    /// How many messages its receiver left when it was dropped outside any
+    /// component (a handle's `Receiver`); taken once, then zero.
+    fn take_abandoned(&self) -> usize;
 }
 
 /// The type-erased view of an outbox the runtime needs.
@@ -53,6 +59,9 @@ pub trait AnyOutbox {
 
     /// The queue it sends into, once sealed and if linked.
     fn target_state(&self) -> Option<std::sync::Arc<dyn LinkState>>;
+
+    /// Its declared name.
+    fn port_name(&self) -> &'static str;
 }
 
 /// Whether an inbox has a message, registering a waker when it has none.
@@ -82,5 +91,11 @@ impl<T: Send + 'static> LinkState for Chan<T> {
     }
     fn mark_started(&self) {
         Chan::mark_started(self);
+    }
+    fn is_started(&self) -> bool {
+        Chan::is_started(self)
+    }
+    fn take_abandoned(&self) -> usize {
+        Chan::take_abandoned(self)
     }
 }

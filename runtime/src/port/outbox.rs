@@ -147,6 +147,10 @@ impl<T: Send + 'static> AnyOutbox for Outbox<T> {
             .as_ref()
             .map(|chan| chan.clone() as Arc<dyn super::LinkState>)
     }
+
+    fn port_name(&self) -> &'static str {
+        self.name
+    }
 }
 
 impl<T> Drop for Outbox<T> {

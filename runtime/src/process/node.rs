@@ -58,7 +58,7 @@ impl<C: Component + ProcessPorts> Part for ProcessNode<C> {
             path.into()
         };
         // Every link this component touches has an end on a bridge thread.
-        crate::thread::pin_links(&mut component, &control, &mut signal);
+        crate::thread::pin_links(&mut component, &control, &mut signal, spawner, &name);
         let mut writer = StateWriter::default();
         let state = component
             .encode_state(&mut writer)

@@ -155,15 +155,17 @@ thread_local! {
     static BUDGET: Cell<u32> = const { Cell::new(u32::MAX) };
 }
 
-/// Records that the running component left `count` messages in `port`.
-pub(crate) fn record_backlog(port: &'static str, count: usize) {
-    record_left(port, count, false);
+/// Records that the running component left `count` messages in `port`;
+/// `false` if no component is running on this thread to record them under
+/// (see `Inbox`'s `Drop`).
+pub(crate) fn record_backlog(port: &'static str, count: usize) -> bool {
+    record_left(port, count, false)
 }
 
 /// Records that the running component was cancelled holding `count`
 /// messages it was waiting to send on `port`.
 pub(crate) fn record_unsent(port: &'static str, count: usize) {
-    record_left(port, count, true);
+    let _ = record_left(port, count, true);
 }
 
 /// The running component is waiting to send a message on `port`.
@@ -179,23 +181,23 @@ fn set_pending_send(port: Option<&'static str>) {
     });
 }
 
-fn record_left(port: &'static str, count: usize, unsent: bool) {
-    let on_scheduler = with_current(|core| {
-        if let Some(index) = core.running.get() {
-            let slots = core.slots.borrow();
-            let slot = &slots[index as usize];
-            if slot.hidden {
-                return;
-            }
+fn record_left(port: &'static str, count: usize, unsent: bool) -> bool {
+    let recorded = with_current(|core| {
+        let index = core.running.get()?;
+        let slots = core.slots.borrow();
+        let slot = &slots[index as usize];
+        // The runtime's own helpers leave nothing worth reporting.
+        if !slot.hidden {
             core.report
                 .borrow_mut()
                 .backlog(slot.seq, &slot.name, port, count, unsent);
         }
-    });
-    if on_scheduler.is_none() {
-        // A threaded component's thread: its proxy reports it.
-        crate::thread::record_backlog(port, count, unsent);
-    }
+        Some(())
+    })
+    .flatten();
+    // Otherwise a threaded component's thread, whose proxy reports it; or
+    // no component at all.
+    recorded.is_some() || crate::thread::record_backlog(port, count, unsent)
 }
 
 /// Records how the running component ended.

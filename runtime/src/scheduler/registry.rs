@@ -7,6 +7,7 @@
 use std::thread::Thread;
 
 use super::waker::TaskKey;
+use crate::port::LinkState;
 // Plain std types: the registry is not part of what the loom models check.
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,6 +36,22 @@ pub(crate) struct Remote {
     pub(crate) thread: Thread,
     /// Live clones of this scheduler's wakers.
     pub(crate) outstanding: AtomicUsize,
+    /// Inboxes outside the system that its components send into (see
+    /// `OutsideEnd`).
+    outside: Mutex<Vec<OutsideEnd>>,
+}
+
+/// An inbox outside the system (a handle's `Receiver`, or an inbox used on
+/// a plain thread) that an outbox of the system sends into. What it holds
+/// when it is dropped is counted in the system's report, if the report has
+/// not been handed out yet (`run::hand_out`).
+pub(crate) struct OutsideEnd {
+    /// Its link.
+    pub(crate) link: Arc<dyn LinkState>,
+    /// The path of the component whose outbox feeds it.
+    pub(crate) from: Arc<str>,
+    /// That outbox.
+    pub(crate) port: &'static str,
 }
 
 const MAX_SCHEDULERS: usize = 1 << 16;
@@ -67,6 +84,7 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
         active_threads: AtomicUsize::new(0),
         thread: std::thread::current(),
         outstanding: AtomicUsize::new(0),
+        outside: Mutex::new(Vec::new()),
     });
     let mut reg = registry();
     // Ids are handed out round robin, not lowest-free first: a waker that
@@ -146,6 +164,20 @@ impl Remote {
             commands.closed = true;
         }
         std::mem::take(&mut commands.queue)
+    }
+
+    /// Notes an inbox outside the system that one of its outboxes feeds.
+    pub(crate) fn add_outside(&self, end: OutsideEnd) {
+        let mut outside = lock(&self.outside);
+        // Fan-in: one entry per inbox.
+        if !outside.iter().any(|e| Arc::ptr_eq(&e.link, &end.link)) {
+            outside.push(end);
+        }
+    }
+
+    /// The inboxes outside the system noted so far, handed over once.
+    pub(crate) fn take_outside(&self) -> Vec<OutsideEnd> {
+        std::mem::take(&mut *lock(&self.outside))
     }
 
     /// Asks the scheduler to shut its system down at its next look outside.

@@ -455,7 +455,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
         } else {
             path.into()
         };
-        let inboxes = pin_links(&mut component, &control, &mut signal);
+        let inboxes = pin_links(&mut component, &control, &mut signal, spawner, &name);
 
         let shared = Arc::new(Shared::new(spawner.core.remote().clone()));
         let cx = ThreadContext {
@@ -482,22 +482,27 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
     }
 }
 
-/// Fixes the links of a component whose ports are used off the scheduler
-/// (on its own thread, or by a process component's bridges): seals its
-/// outboxes, keeps every link it touches shared, and marks its inboxes
-/// started. Returns its inboxes, `control` last.
+/// Fixes the links of the component at `name` whose ports are used off the
+/// scheduler (on its own thread, or by a process component's bridges):
+/// seals its outboxes (noting where they lead with `spawner`), keeps every
+/// link it touches shared, and marks its inboxes started. Returns its
+/// inboxes, `control` last.
 pub(crate) fn pin_links<C: Ports>(
     component: &mut C,
     control: &Inbox<Control>,
     signal: &mut Outbox<Control>,
+    spawner: &mut Spawner<'_>,
+    name: &Arc<str>,
 ) -> Vec<Arc<dyn Readiness>> {
     component.for_each_outbox(&mut |outbox| {
         outbox.seal();
+        spawner.note_target(outbox, name);
         if let Some(state) = outbox.target_state() {
             state.pin_shared();
         }
     });
     signal.seal();
+    spawner.note_target(signal, name);
     if let Some(state) = signal.target_state() {
         state.pin_shared();
     }
