@@ -59,15 +59,66 @@ impl<T: Serialize + DeserializeOwned> WireState for T {}
 pub struct WireError {
     what: String,
     reason: String,
+    /// The type itself cannot be carried (see [`WireError::unsupported`]);
+    /// otherwise the bytes or the value were at fault.
+    unsupported: bool,
 }
+
+/// Where the book explains which types postcard cannot carry.
+const UNSUPPORTED_SECTION: &str =
+    "see \"Types postcard cannot carry\" in the myelin book's chapter on process components";
 
 impl WireError {
     pub(crate) fn new(what: impl Into<String>, reason: impl fmt::Display) -> Self {
         Self {
             what: what.into(),
             reason: reason.to_string(),
+            unsupported: false,
         }
     }
+
+    /// A postcard error about `subject` (say, "a message on `inbox`" or
+    /// "state field `limits`") of type `T`: a feature of the type that
+    /// postcard cannot serve is said to be one, naming the type; anything
+    /// else is reported as `what` failing.
+    fn from_postcard<T: ?Sized>(subject: &str, what: &str, e: &postcard::Error) -> Self {
+        if !is_unsupported(e) {
+            return Self::new(what, e);
+        }
+        Self {
+            what: format!(
+                "{subject} is a `{}`, which cannot cross a process boundary",
+                std::any::type_name::<T>()
+            ),
+            reason: format!(
+                "postcard, the format messages and state cross in, is not self-describing: it \
+                 cannot decode through `deserialize_any` (which `#[serde(untagged)]` and \
+                 internally tagged enums, and self-describing types such as \
+                 `serde_json::Value`, need) nor encode a map or sequence of unknown length \
+                 (which `#[serde(flatten)]` needs); postcard said \"{e}\"; {UNSUPPORTED_SECTION}"
+            ),
+            unsupported: true,
+        }
+    }
+
+    /// Whether the type cannot be carried at all, whatever its value: the
+    /// error is the type's, not the bytes' (nothing on the other side did
+    /// anything wrong).
+    pub(crate) fn unsupported(&self) -> bool {
+        self.unsupported
+    }
+}
+
+/// Whether postcard refused a serde feature it never supports (as opposed
+/// to bytes it could not make sense of, or a value's own `Serialize`
+/// failing).
+fn is_unsupported(e: &postcard::Error) -> bool {
+    matches!(
+        e,
+        postcard::Error::WontImplement
+            | postcard::Error::NotYetImplemented
+            | postcard::Error::SerializeSeqLengthUnknown
+    )
 }
 
 impl fmt::Display for WireError {
@@ -131,19 +182,19 @@ pub(crate) enum PumpError {
 
 /// Takes the next message of `source` (port `index`) and writes it to `out`
 /// as a frame, or an end frame at the end of its stream. `before_send`
-/// hears of each frame, with its payload size, before it is written.
+/// hears of each frame, with its payload, before it is written.
 pub(crate) fn pump(
     source: &mut dyn WireSource,
     index: u16,
     frame: &mut crate::process::frame::FrameBuf,
     out: &mut impl std::io::Write,
     waker: &Waker,
-    before_send: impl FnOnce(crate::process::frame::Kind, usize),
+    before_send: impl FnOnce(crate::process::frame::Kind, &[u8]),
 ) -> Result<Pumped, PumpError> {
     use crate::process::frame::Kind;
     match source.pull(frame.start(), waker) {
         Ok(Pulled::Message) => {
-            before_send(Kind::Message, frame.payload_len());
+            before_send(Kind::Message, frame.payload());
             match frame.finish(Kind::Message, index, out) {
                 Ok(()) => Ok(Pumped::Message),
                 Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Err(
@@ -154,7 +205,7 @@ pub(crate) fn pump(
         }
         Ok(Pulled::Empty) => Ok(Pumped::Empty),
         Ok(Pulled::Closed) => {
-            before_send(Kind::End, 0);
+            before_send(Kind::End, &[]);
             match frame.write(Kind::End, index, &[], out) {
                 Ok(()) => Ok(Pumped::Ended),
                 Err(_) => Err(PumpError::Gone),
@@ -207,9 +258,10 @@ impl<T: Wire> WireSource for Inbox<T> {
         match self.chan().take(Some(waker)) {
             Take::Message(msg) => match postcard::to_io(&msg, &mut *out) {
                 Ok(_) => Ok(Pulled::Message),
-                Err(e) => Err(WireError::new(
-                    format!("a message on `{}` could not be encoded", self.name()),
-                    e,
+                Err(e) => Err(WireError::from_postcard::<T>(
+                    &format!("a message on `{}`", self.name()),
+                    &format!("a message on `{}` could not be encoded", self.name()),
+                    &e,
                 )),
             },
             Take::Empty => Ok(Pulled::Empty),
@@ -233,13 +285,14 @@ impl<T: Wire> WireSink for Outbox<T> {
 
     fn deliver(&mut self, bytes: &[u8]) -> Result<(), Delivery> {
         let msg: T = postcard::from_bytes(bytes).map_err(|e| {
-            Delivery::Malformed(WireError::new(
-                format!(
+            Delivery::Malformed(WireError::from_postcard::<T>(
+                &format!("a message for `{}`", self.name()),
+                &format!(
                     "a message for `{}` is not a valid `{}`",
                     self.name(),
                     std::any::type_name::<T>()
                 ),
-                e,
+                &e,
             ))
         })?;
         self.blocking_send(msg).map_err(|_| Delivery::Refused)
@@ -403,11 +456,16 @@ pub const fn state<T: WireState>() -> StateOps<T> {
         write: |writer, field, value| {
             postcard::to_io(value, &mut writer.bytes)
                 .map(drop)
-                .map_err(|e| WireError::new(format!("state field `{field}`"), e))
+                .map_err(|e| {
+                    let what = format!("state field `{field}`");
+                    WireError::from_postcard::<T>(&what, &what, &e)
+                })
         },
         read: |reader, field| {
-            let (value, rest) = postcard::take_from_bytes(reader.rest)
-                .map_err(|e| WireError::new(format!("state field `{field}`"), e))?;
+            let (value, rest) = postcard::take_from_bytes(reader.rest).map_err(|e| {
+                let what = format!("state field `{field}`");
+                WireError::from_postcard::<T>(&what, &what, &e)
+            })?;
             reader.rest = rest;
             Ok(value)
         },
