@@ -33,6 +33,15 @@ fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static)
     }
 }
 
+/// Gives a bridge thread time to get where the test wants it (waiting on a
+/// full link). Nothing outside shows that it has got there, and the test
+/// passes whether it has or not when the runtime is right; the pause only
+/// makes a regression (a bridge thread that cancellation does not reach)
+/// show every time instead of most times.
+fn let_the_bridge_block() {
+    std::thread::sleep(Duration::from_millis(200));
+}
+
 /// The messages a component left on `port`: `(unread, unsent)`.
 fn left(report: &Report, component: &str, port: &str) -> (usize, usize) {
     let entry = report
@@ -138,6 +147,7 @@ fn join_returns_while_a_process_component_waits_on_a_full_receiver() {
     // The link flows; then the bridge fills the one free place again and
     // waits for a `recv` that never comes.
     assert_eq!(output.recv(), Some(0));
+    let_the_bridge_block();
     handle.shutdown();
     let report = within("join", move || handle.join().unwrap());
     assert_eq!(
@@ -168,6 +178,7 @@ fn a_panic_while_holding_the_handle_of_a_waiting_process_component_ends() {
         let mut output = Receiver::bounded(&part.handles().outbox, 1).unwrap();
         let handle = myelin::spawn(part);
         assert_eq!(output.recv(), Some(0));
+        let_the_bridge_block();
         // As a `main` that panics: unwinding drops `handle` (which shuts the
         // system down and waits for it) before `output`.
         let _keep = (&handle, &output);

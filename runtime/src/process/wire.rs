@@ -27,7 +27,14 @@ use crate::port::{Chan, Inbox, Outbox, link};
 /// serde, and a message (`Send + 'static`).
 ///
 /// Every port of a `#[component(process)]` must carry one; the macro makes
-/// rustc check it at the port's type.
+/// rustc check it at the port's type. What rustc cannot check: messages
+/// cross as postcard, which is not self-describing, so a type whose serde
+/// impls need `deserialize_any` (`#[serde(untagged)]`, internally tagged
+/// enums, `serde_json::Value`) or maps of unknown length
+/// (`#[serde(flatten)]`) compiles, then fails its component with an error
+/// naming the port and the type when the first such message crosses (see
+/// "Types postcard cannot carry" in the book's chapter on process
+/// components).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot cross a process boundary: the messages of a process \
                component's ports must be serialisable",
