@@ -440,8 +440,8 @@ impl Component for SendsFlat {
 fn a_flattened_message_type_is_named_as_the_cause_and_counted() {
     myelin::process::init();
     let kept: Arc<Mutex<Vec<Flat>>> = Arc::default();
-    let err = myelin::run(pipeline![SendsFlat::new(), Keep::<Flat>::new(kept.clone())])
-        .unwrap_err();
+    let err =
+        myelin::run(pipeline![SendsFlat::new(), Keep::<Flat>::new(kept.clone())]).unwrap_err();
     let report = err.report().unwrap();
     assert_names_the_type(&failure(report, "SendsFlat"), "outbox", "Flat");
     assert!(kept.lock().unwrap().is_empty());
@@ -467,10 +467,32 @@ impl Component for SendsLoose {
 fn an_untagged_message_type_from_a_child_is_named_and_counted() {
     myelin::process::init();
     let kept: Arc<Mutex<Vec<Loose>>> = Arc::default();
-    let err = myelin::run(pipeline![SendsLoose::new(), Keep::<Loose>::new(kept.clone())])
-        .unwrap_err();
+    let signals: Arc<Mutex<Vec<Control>>> = Arc::default();
+    let err = myelin::run(graphline! {
+        components {
+            loose: SendsLoose::new(),
+            keep: Keep::<Loose>::new(kept.clone()),
+            signals: Keep::<Control>::new(signals.clone()),
+        }
+        links {
+            loose.outbox -> keep.inbox,
+            loose.signal -> signals.inbox,
+        }
+    })
+    .unwrap_err();
     let report = err.report().unwrap();
-    assert_names_the_type(&failure(report, "SendsLoose"), "outbox", "Loose");
+    let reason = failure(report, "loose");
+    assert_names_the_type(&reason, "outbox", "Loose");
     assert!(kept.lock().unwrap().is_empty());
-    assert_eq!(left(report, "SendsLoose", "outbox"), (0, 3), "{report}");
+    assert_eq!(left(report, "loose", "outbox"), (0, 3), "{report}");
+    // The child finished its body and said so; the parent, which found the
+    // failure, says the component failed instead, once.
+    let signals = signals.lock().unwrap().clone();
+    assert_eq!(
+        signals,
+        [Control::Failed {
+            component: "loose".into(),
+            reason
+        }]
+    );
 }
