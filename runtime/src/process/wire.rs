@@ -99,10 +99,10 @@ impl WireError {
             ),
             reason: format!(
                 "postcard, the format messages and state cross in, is not self-describing: it \
-                 cannot decode through `deserialize_any` (which `#[serde(untagged)]` and \
+                 can neither decode through `deserialize_any` (which `#[serde(untagged)]` and \
                  internally tagged enums, and self-describing types such as \
                  `serde_json::Value`, need) nor encode a map or sequence of unknown length \
-                 (which `#[serde(flatten)]` needs); postcard said \"{e}\"; {UNSUPPORTED_SECTION}"
+                 (which `#[serde(flatten)]` needs); postcard says \"{e}\"; {UNSUPPORTED_SECTION}"
             ),
             unsupported: true,
         }
@@ -532,6 +532,39 @@ mod tests {
         let mut reader = StateReader::new(cut);
         let err = state::<String>().read(&mut reader, "name").unwrap_err();
         assert!(err.to_string().starts_with("state field `name`"), "{err}");
+    }
+
+    /// Untagged: decoding needs `deserialize_any`.
+    #[derive(serde::Serialize, serde::Deserialize, Debug)]
+    #[serde(untagged)]
+    enum Loose {
+        Number(u64),
+    }
+
+    #[test]
+    fn a_type_postcard_cannot_decode_is_named_as_the_cause() {
+        let mut writer = StateWriter::default();
+        state::<Loose>()
+            .write(&mut writer, "key", &Loose::Number(7))
+            .unwrap();
+        let mut reader = StateReader::new(&writer.bytes);
+        let err = state::<Loose>().read(&mut reader, "key").unwrap_err();
+        assert!(err.unsupported());
+        let text = err.to_string();
+        assert!(
+            text.starts_with("state field `key` is a `")
+                && text.contains("Loose`, which cannot cross a process boundary")
+                && text.contains("deserialize_any")
+                && text.contains("Types postcard cannot carry"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bytes_that_do_not_decode_are_not_the_type_s_fault() {
+        let mut reader = StateReader::new(&[0xff; 11]);
+        let err = state::<u64>().read(&mut reader, "n").unwrap_err();
+        assert!(!err.unsupported(), "{err}");
     }
 
     #[test]
