@@ -535,6 +535,12 @@ impl Bridge<'_> {
         let byte_threshold = WINDOW_BYTES / 4;
         let mut acked = vec![0u64; watches.len()];
         let mut ended = vec![false; sources.len()];
+        let signal = sources.len() - 1;
+        // The component's announcement of its own end on `signal`, held
+        // until every other outbox has ended: a message on one of them that
+        // cannot cross then fails the component before the announcement
+        // goes out, and the parent never hears it finished and then failed.
+        let mut held: Option<Vec<u8>> = None;
         // The idle report last passed on, and the idle count when this thread
         // last took a message: an idle report from before that is stale (the
         // take may have woken a component waiting to send).
@@ -575,6 +581,21 @@ impl Bridge<'_> {
                     continue;
                 }
                 let index = u16::try_from(port).expect("fewer than 65536 ports");
+                let others_ended = ended[..signal].iter().all(|&e| e);
+                if port == signal
+                    && let Some(end) = &held
+                {
+                    if !others_ended {
+                        continue;
+                    }
+                    if frame.write(Kind::Message, index, end, &mut out).is_err() {
+                        stopper.fail("the link to the parent failed".to_owned());
+                        return NotWritten::new();
+                    }
+                    held = None;
+                    progressed = true;
+                }
+                let hold_end = port == signal && !others_ended;
                 for _ in 0..64 {
                     match pump(
                         &mut **source,
@@ -582,11 +603,19 @@ impl Bridge<'_> {
                         &mut frame,
                         &mut out,
                         &waker,
-                        |_, _| {},
+                        |kind, payload| {
+                            !(hold_end && kind == Kind::Message && self.own_end(payload))
+                        },
                     ) {
                         Ok(Pumped::Message) => {
                             progressed = true;
                             took = true;
+                        }
+                        Ok(Pumped::Held) => {
+                            held = Some(frame.payload().to_vec());
+                            progressed = true;
+                            took = true;
+                            break;
                         }
                         Ok(Pumped::Empty) => break,
                         Ok(Pumped::Ended) => {
@@ -673,9 +702,9 @@ impl Bridge<'_> {
     /// After the message just taken from outbox `failed` could not be
     /// written (the component has been failed for it): takes everything
     /// the component still sends, until its outboxes end, and counts it
-    /// instead of writing it. An announcement of its own end on `signal` is
-    /// not a message to count: it is no longer true, and the parent
-    /// announces the failure.
+    /// instead of writing it. An announcement of its own end on `signal`
+    /// (one held back included, which the caller drops) is not a message to
+    /// count: it is no longer true, and the parent announces the failure.
     fn discard(
         &self,
         sources: &mut [Box<dyn WireSource>],

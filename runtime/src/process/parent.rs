@@ -528,6 +528,7 @@ fn write_loop(
                             bridge.sent_message(port, payload.len(), quiet);
                         }
                         bridge.note_send();
+                        true
                     },
                 );
                 match pumped {
@@ -535,7 +536,8 @@ fn write_loop(
                         batch += 1;
                         progressed = true;
                     }
-                    Ok(Pumped::Empty) => break,
+                    // Nothing is held back here.
+                    Ok(Pumped::Empty | Pumped::Held) => break,
                     Ok(Pumped::Ended) => {
                         ended[port] = true;
                         progressed = true;

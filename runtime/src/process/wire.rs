@@ -172,6 +172,9 @@ pub(crate) enum Pumped {
     Ended,
     /// Nothing yet; the waker is registered.
     Empty,
+    /// A message was taken, and `before_send` kept it back: it is the
+    /// payload of the frame buffer, not written.
+    Held,
 }
 
 /// Why [`pump`] stopped.
@@ -189,19 +192,22 @@ pub(crate) enum PumpError {
 
 /// Takes the next message of `source` (port `index`) and writes it to `out`
 /// as a frame, or an end frame at the end of its stream. `before_send`
-/// hears of each frame, with its payload, before it is written.
+/// hears of each frame, with its payload, before it is written; returning
+/// `false` for a message keeps it back ([`Pumped::Held`]).
 pub(crate) fn pump(
     source: &mut dyn WireSource,
     index: u16,
     frame: &mut crate::process::frame::FrameBuf,
     out: &mut impl std::io::Write,
     waker: &Waker,
-    before_send: impl FnOnce(crate::process::frame::Kind, &[u8]),
+    before_send: impl FnOnce(crate::process::frame::Kind, &[u8]) -> bool,
 ) -> Result<Pumped, PumpError> {
     use crate::process::frame::Kind;
     match source.pull(frame.start(), waker) {
         Ok(Pulled::Message) => {
-            before_send(Kind::Message, frame.payload());
+            if !before_send(Kind::Message, frame.payload()) {
+                return Ok(Pumped::Held);
+            }
             match frame.finish(Kind::Message, index, out) {
                 Ok(()) => Ok(Pumped::Message),
                 Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Err(
@@ -212,7 +218,8 @@ pub(crate) fn pump(
         }
         Ok(Pulled::Empty) => Ok(Pumped::Empty),
         Ok(Pulled::Closed) => {
-            before_send(Kind::End, &[]);
+            // An end is always written.
+            let _ = before_send(Kind::End, &[]);
             match frame.write(Kind::End, index, &[], out) {
                 Ok(()) => Ok(Pumped::Ended),
                 Err(_) => Err(PumpError::Gone),
