@@ -491,3 +491,79 @@ fn a_runtime_signal_that_never_finds_room_is_counted() {
         }])
     );
 }
+
+/// A message whose drop is seen.
+struct Tracked(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Sends two tracked messages, then asks the system to stop once the
+/// receiver has taken one.
+#[component]
+struct SendTracked {
+    outbox: Outbox<Tracked>,
+    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Component for SendTracked {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        self.outbox.send(Tracked(self.drops.clone())).await?;
+        self.outbox.send(Tracked(self.drops.clone())).await?;
+        // Let the receiver take the first and settle into its pause.
+        cx.yield_now().await;
+        cx.yield_now().await;
+        cx.shutdown_system();
+        Ok(())
+    }
+}
+
+/// Takes one message into a variable and pauses holding it, leaving the
+/// other queued.
+#[component]
+struct HoldOne {
+    inbox: Inbox<Tracked>,
+}
+
+impl Component for HoldOne {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        let held = self.inbox.recv().await;
+        std::future::pending::<()>().await;
+        drop(held);
+        let _ = cx;
+        Ok(())
+    }
+}
+
+/// The rule the book states: a message a body holds in a variable across a
+/// wait other than its send is the body's own; a shutdown drops it with the
+/// body (its destructor runs, nothing leaks) and the report does not count
+/// it, while a message still queued is counted.
+#[test]
+fn a_held_message_is_dropped_with_its_body_and_a_queued_one_is_counted() {
+    let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = drops.clone();
+    let report = run_bounded("held message at shutdown", move || {
+        pipeline![SendTracked::new(seen), HoldOne::new()]
+    })
+    .expect("a shutdown is a normal end");
+    assert_eq!(
+        drops.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "both messages were dropped, neither leaked"
+    );
+    let holder = report.component("HoldOne").expect("reported");
+    assert_eq!(holder.outcome, Outcome::Cancelled);
+    assert_eq!(
+        holder.undelivered,
+        [Undelivered {
+            port: "inbox",
+            count: 1,
+            unsent: false
+        }],
+        "the queued one is counted; the held one is the body's"
+    );
+}
