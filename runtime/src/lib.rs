@@ -141,6 +141,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod component;
+pub mod components;
 mod context;
 mod control;
 mod error;
