@@ -75,6 +75,15 @@
 //! dropped by design are those a lossy policy drops, and those are counted
 //! in a [`Count`] you hold.
 //!
+//! That is for a `Shutdown` on `control`, which each component acts on
+//! itself. When the whole system is shut down instead
+//! ([`Context::shutdown_system`], [`Handle::shutdown`](crate::Handle::shutdown)),
+//! components are cancelled where they wait, and the runtime's rules apply:
+//! a message waiting for room is counted unsent, but what a component holds
+//! while it waits for something else (an unfinished [`Chunk`], the rest of
+//! a collection [`Flatten`] is sending, copies a fan-out has not made yet)
+//! goes with it, like any value a body holds.
+//!
 //! # Example
 //!
 //! Numbers from a range, squared, the odd ones kept, tagged with their
@@ -98,6 +107,11 @@
 //! # Ok::<(), myelin::Error>(())
 //! ```
 
+// Every `impl Component` in this module is marked
+// `#[diagnostic::do_not_recommend]`, as `#[component]` marks the `Ports` and
+// `IntoPart` impls it generates in this crate: when a user's type is not a
+// component, rustc's "the following other types implement" hint should name
+// the user's components, not the ready-made ones.
 mod route;
 mod sink;
 mod source;

@@ -138,6 +138,7 @@ impl<T: Clone + Send + 'static> Fanout2<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Clone + Send + 'static> Component for Fanout2<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let [first, second] = &self.dropped;
@@ -214,6 +215,7 @@ impl<T: Clone + Send + 'static> Fanout3<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Clone + Send + 'static> Component for Fanout3<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let [first, second, third] = &self.dropped;
@@ -288,6 +290,7 @@ impl<T: Send + 'static> Lossy<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static> Component for Lossy<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let mut dest = Dest {
@@ -384,6 +387,7 @@ pub struct Zip<A: Send + 'static, B: Send + 'static> {
     outbox: Outbox<(A, B)>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<A: Send + 'static, B: Send + 'static> Component for Zip<A, B> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         finish(
@@ -439,6 +443,7 @@ pub struct Compare<T: PartialEq + Send + 'static> {
     outbox: Outbox<bool>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: PartialEq + Send + 'static> Component for Compare<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         finish(
@@ -497,6 +502,7 @@ pub struct Zip3<A: Send + 'static, B: Send + 'static, C: Send + 'static> {
     outbox: Outbox<(A, B, C)>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<A, B, C> Component for Zip3<A, B, C>
 where
     A: Send + 'static,
@@ -582,6 +588,7 @@ pub struct Merge<A: Send + 'static, B: Send + 'static> {
     outbox: Outbox<Either<A, B>>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<A: Send + 'static, B: Send + 'static> Component for Merge<A, B> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         finish(

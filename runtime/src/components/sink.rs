@@ -92,6 +92,7 @@ impl<T: Send + 'static> Collect<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static> Component for Collect<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         finish(
@@ -136,6 +137,7 @@ impl<T: Send + 'static> Discard<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static> Component for Discard<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         finish(

@@ -54,6 +54,7 @@ where
     items: Option<I>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<I> Component for Source<I>
 where
     I: IntoIterator + Send + 'static,
@@ -92,6 +93,7 @@ pub struct OneShot<T: Send + 'static> {
     message: Option<T>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static> Component for OneShot<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         finish(emit(self.message.take(), &mut self.outbox, cx).await)
@@ -181,6 +183,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<I, G> Component for Triggered<I, G>
 where
     I: IntoIterator + Send + 'static,

@@ -56,6 +56,7 @@ where
     f: F,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T, U, F> Component for Map<T, U, F>
 where
     T: Send + 'static,
@@ -99,6 +100,7 @@ where
     keep: F,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T, F> Component for Filter<T, F>
 where
     T: Send + 'static,
@@ -148,6 +150,7 @@ where
     f: F,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T, U, F> Component for FilterMap<T, U, F>
 where
     T: Send + 'static,
@@ -216,6 +219,7 @@ impl<T: Send + 'static> Chain<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static> Component for Chain<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let steps = &mut self.steps;
@@ -251,6 +255,7 @@ pub struct Enumerate<T: Send + 'static> {
     count: u64,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static> Component for Enumerate<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let count = &mut self.count;
@@ -294,6 +299,7 @@ pub struct Chunk<T: Send + 'static> {
     size: usize,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static> Component for Chunk<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let size = self.size;
@@ -361,6 +367,7 @@ where
     outbox: Outbox<C::Item>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<C> Component for Flatten<C>
 where
     C: IntoIterator + Send + 'static,
