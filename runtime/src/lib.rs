@@ -140,7 +140,12 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+// The ready-made components in `components` are `#[component]`s, whose
+// generated code names this crate `::myelin`.
+extern crate self as myelin;
+
 mod component;
+pub mod components;
 mod context;
 mod control;
 mod error;

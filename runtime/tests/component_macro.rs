@@ -1,5 +1,6 @@
 //! Behaviour of the code `#[component]` generates: the metadata in
 //! `Ports::INFO`, the constructor, inbox capacities, `#[state(default)]`,
+//! `#[state(into)]`,
 //! generic components, the port handles, and running the result.
 
 use std::sync::{Arc, Mutex};
@@ -109,6 +110,50 @@ fn new_takes_the_state_fields_without_default_in_order() {
     assert_eq!(mixer.first, 7);
     assert_eq!(mixer.second, "two");
     assert!(mixer.skipped.is_empty());
+}
+
+/// Sends the items it was given, under a label.
+#[component]
+struct Labelled<I>
+where
+    I: IntoIterator + Send + 'static,
+    I::Item: Send + 'static,
+{
+    outbox: Outbox<(String, I::Item)>,
+    #[state(into)]
+    label: String,
+    /// Taken by the body, which then owns the items.
+    #[state(into)]
+    items: Option<I>,
+}
+
+impl<I> Component for Labelled<I>
+where
+    I: IntoIterator + Send + 'static,
+    I::Item: Send + 'static,
+{
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        for item in self.items.take().into_iter().flatten() {
+            self.outbox.send((self.label.clone(), item)).await?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn new_converts_the_state_fields_marked_into() {
+    // `&str` into `String`; a bare `Vec` into `Option<Vec<_>>`, whose type
+    // also fixes the component's.
+    let labelled = Labelled::new("n", vec![1, 2]);
+    assert_eq!(labelled.label, "n");
+    assert_eq!(labelled.items, Some(vec![1, 2]));
+
+    let out = Arc::new(Mutex::new(Vec::<(String, i32)>::new()));
+    myelin::run(pipeline![labelled, Collect::new(out.clone())]).unwrap();
+    assert_eq!(
+        *out.lock().unwrap(),
+        [("n".to_owned(), 1), ("n".to_owned(), 2)]
+    );
 }
 
 #[test]

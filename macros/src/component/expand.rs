@@ -28,7 +28,8 @@ pub(crate) fn expand(c: &Component, kind: Kind) -> TokenStream {
 }
 
 /// `new`: one parameter per state field without `#[state(default)]`, in
-/// declaration order; ports are created unlinked.
+/// declaration order (`impl Into<T>` for `#[state(into)]`); ports are
+/// created unlinked.
 fn constructor(c: &Component) -> TokenStream {
     let Some(fields) = &c.fields else {
         return TokenStream::new();
@@ -40,17 +41,28 @@ fn constructor(c: &Component) -> TokenStream {
         let ident = &f.ident;
         let init = match &f.role {
             Role::Port(port) => port_init(f, port),
-            Role::State { default: true } => {
+            Role::State { default: true, .. } => {
                 quote!(#ident: ::core::default::Default::default())
             }
-            Role::State { default: false } => {
+            Role::State {
+                default: false,
+                into,
+            } => {
                 let ty = &f.ty;
-                params.push(quote!(#ident: #ty));
+                params.push(if *into {
+                    quote!(#ident: impl ::core::convert::Into<#ty>)
+                } else {
+                    quote!(#ident: #ty)
+                });
                 param_docs.push(match f.doc.summary() {
                     Some(summary) => format!("- `{}`: {summary}", f.name()),
                     None => format!("- `{}`", f.name()),
                 });
-                quote!(#ident)
+                if *into {
+                    quote!(#ident: ::core::convert::Into::into(#ident))
+                } else {
+                    quote!(#ident)
+                }
             }
             Role::Rejected => rejected_init(f),
         };

@@ -38,6 +38,8 @@ pub(crate) enum Role {
     /// A constructor parameter, or `Default::default()` with `#[state(default)]`.
     State {
         default: bool,
+        /// `#[state(into)]`: the parameter is `impl Into<FieldType>`.
+        into: bool,
     },
     /// A port whose type the macro could not read (already an error).
     Rejected,
@@ -208,8 +210,18 @@ fn field(field: &mut syn::Field, errors: &mut Errors) -> Field {
                     "`#[inbox(..)]` applies to `Inbox<T>` fields only",
                 );
             }
+            let default = attrs.state.as_ref().is_some_and(|s| s.default);
+            let into = attrs.state.as_ref().and_then(|s| s.into);
+            if let (true, Some(span)) = (default, into) {
+                errors.push(syn::Error::new(
+                    span,
+                    "`into` converts a parameter of `new`, and a `default` field is not one; \
+                     keep one of the two",
+                ));
+            }
             Role::State {
-                default: attrs.state.is_some_and(|s| s.default),
+                default,
+                into: into.is_some() && !default,
             }
         }
     };

@@ -4,6 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
+use syn::spanned::Spanned;
 use syn::{Attribute, GenericArgument, LitInt, PathArguments, Type};
 
 use super::errors::Errors;
@@ -115,6 +116,9 @@ pub(crate) struct InboxAttr {
 pub(crate) struct StateAttr {
     pub(crate) tokens: TokenStream,
     pub(crate) default: bool,
+    /// `into`: `new` takes `impl Into<FieldType>`; the span of the option,
+    /// to report it combined with `default`.
+    pub(crate) into: Option<proc_macro2::Span>,
 }
 
 /// The helper attributes of one field.
@@ -197,25 +201,33 @@ fn positive(lit: &LitInt) -> syn::Result<usize> {
     Ok(n)
 }
 
-/// `#[state(default)]`.
+/// `#[state(default)]` or `#[state(into)]`.
 fn state_attr(attr: &Attribute, errors: &mut Errors) -> StateAttr {
-    let mut default = false;
+    let mut default = None;
+    let mut into = None;
     let result = attr.parse_nested_meta(|meta| {
-        if !meta.path.is_ident("default") {
+        let (slot, no_value) = if meta.path.is_ident("default") {
+            (
+                &mut default,
+                "`default` takes no value: the field starts as `Default::default()`",
+            )
+        } else if meta.path.is_ident("into") {
+            (
+                &mut into,
+                "`into` takes no value: `new` takes anything that converts into the field's type",
+            )
+        } else {
             return Err(meta.error(format_args!(
-                "unknown `state` option `{}`; the only option is `default`",
+                "unknown `state` option `{}`; the options are `default` and `into`",
                 path_string(&meta.path)
             )));
-        }
+        };
         if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
-            return Err(
-                meta.error("`default` takes no value: the field starts as `Default::default()`")
-            );
+            return Err(meta.error(no_value));
         }
-        if default {
-            return Err(meta.error("duplicate `default`"));
+        if slot.replace(meta.path.span()).is_some() {
+            return Err(meta.error(format_args!("duplicate `{}`", path_string(&meta.path))));
         }
-        default = true;
         Ok(())
     });
     if let Err(e) = result {
@@ -223,7 +235,8 @@ fn state_attr(attr: &Attribute, errors: &mut Errors) -> StateAttr {
     }
     StateAttr {
         tokens: attr.to_token_stream(),
-        default,
+        default: default.is_some(),
+        into,
     }
 }
 

@@ -92,7 +92,9 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
         .predicates
         .push(parse_quote!(for<'__myelin> #ident #ty_generics: #behaviour));
     let (_, _, into_part_where) = into_part_generics.split_for_impl();
+    let hidden = hidden_from_hints();
     let into_part = quote_spanned! {ident.span()=>
+        #hidden
         impl #impl_generics ::myelin::__private::IntoPart for #ident #ty_generics #into_part_where {
             type Part = #node<Self>;
             fn into_part(self) -> #node<Self> {
@@ -102,6 +104,7 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
     };
 
     quote! {
+        #hidden
         impl #impl_generics ::myelin::__private::Ports for #ident #ty_generics #where_clause {
             type Handles = #handles #ty_generics;
 
@@ -144,6 +147,25 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
         }
 
         #into_part
+    }
+}
+
+/// `#[diagnostic::do_not_recommend]` for the runtime's own components
+/// (`myelin::components`), nothing for anyone else's.
+///
+/// When a type is not a component, rustc lists "the following other types
+/// implement trait `IntoPart`" (or `Ports`, `Component`), and a user's
+/// error would list the ready-made components, which say nothing about the
+/// user's mistake; with the user's own components alone it says "the trait
+/// is implemented for `Double`", which does. The runtime marks its own
+/// `impl Component`s the same way. Read from the crate being compiled
+/// (`CARGO_CRATE_NAME`, which cargo sets): the marker is for the runtime
+/// alone, so it is not an argument users could write.
+fn hidden_from_hints() -> TokenStream {
+    if std::env::var("CARGO_CRATE_NAME").is_ok_and(|name| name == "myelin") {
+        quote!(#[diagnostic::do_not_recommend])
+    } else {
+        TokenStream::new()
     }
 }
 

@@ -59,10 +59,10 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
                 }
                 inits.push(port_init(f, port));
             }
-            Role::State { default: true } => {
+            Role::State { default: true, .. } => {
                 inits.push(quote!(#name: ::core::default::Default::default()));
             }
-            Role::State { default: false } => {
+            Role::State { default: false, .. } => {
                 let ty = &f.ty;
                 let field = f.name();
                 let ops = quote_spanned! {ty.span()=>
