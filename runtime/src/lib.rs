@@ -140,6 +140,10 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+// The ready-made components are `#[component]`s, whose generated code names
+// this crate `::myelin`.
+extern crate self as myelin;
+
 mod component;
 pub mod components;
 mod context;

@@ -10,6 +10,17 @@
 
 use crate::{Context, Control, Inbox, TryRecvError};
 
+mod choose;
+mod console;
+mod file;
+mod marshal;
+mod wait;
+
+pub use choose::{Choose, Chooser, Turnstile};
+pub use console::{Print, ReadStdin};
+pub use file::{ReadChunks, ReadLines, WriteFile};
+pub use marshal::{FromJsonLine, ParseError, ToJsonLine};
+
 /// What a ready component waiting for input found.
 #[derive(Debug)]
 pub(crate) enum Next<T> {
