@@ -5,7 +5,7 @@
 //! Each is a `#[component]` like one of your own, generic over the messages
 //! it carries, and each follows the shutdown protocol: it ends when its
 //! input ends (the runtime then sends `Finished` on its `signal`), and it
-//! stops at once when a [`Control::Shutdown`](crate::Control::Shutdown)
+//! stops at once when a [`Control::Shutdown`]
 //! arrives on its `control`.
 
 use crate::{Context, Control, Inbox, TryRecvError};
