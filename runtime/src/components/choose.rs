@@ -164,8 +164,9 @@ impl<T: Clone + Send + 'static> Component for Chooser<T> {
 /// Items wait in the `inbox` itself until a request comes, so the inbox's
 /// capacity bounds them and backpressure reaches the sender. A request that
 /// comes before any item is remembered: the next item to arrive goes
-/// straight through. The requests can be of any type `R` (the default is
-/// `()`); only their number counts.
+/// straight through. The requests can be of any type `R`, only their number
+/// counts: `Turnstile::<T>::new()` takes `()`, `Turnstile::<T, R>::new()`
+/// any other (name `R`: the link into `next` does not infer it).
 ///
 /// It ends when a request finds the items ended, or when the requests end:
 /// then nothing more could be let through, and the items still waiting are

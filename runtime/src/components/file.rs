@@ -234,7 +234,9 @@ impl ThreadComponent for ReadChunks {
         let mut file = open(&self.path)?;
         let (path, size) = (&self.path, self.size);
         pump(&mut self.outbox, cx, || {
-            let mut chunk = Vec::with_capacity(size);
+            // Room for a whole chunk, up to a bound: a size far beyond
+            // the file's must not allocate that much up front.
+            let mut chunk = Vec::with_capacity(size.min(1 << 16));
             // `take` stops at `size`; `read_to_end` reads until then or the
             // end of the file, retrying interrupted reads.
             (&mut file)
