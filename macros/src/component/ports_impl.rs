@@ -92,7 +92,9 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
         .predicates
         .push(parse_quote!(for<'__myelin> #ident #ty_generics: #behaviour));
     let (_, _, into_part_where) = into_part_generics.split_for_impl();
+    let hidden = hidden_in_myelin();
     let into_part = quote_spanned! {ident.span()=>
+        #hidden
         impl #impl_generics ::myelin::__private::IntoPart for #ident #ty_generics #into_part_where {
             type Part = #node<Self>;
             fn into_part(self) -> #node<Self> {
@@ -102,6 +104,7 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
     };
 
     quote! {
+        #hidden
         impl #impl_generics ::myelin::__private::Ports for #ident #ty_generics #where_clause {
             type Handles = #handles #ty_generics;
 
@@ -144,6 +147,19 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
         }
 
         #into_part
+    }
+}
+
+/// `#[diagnostic::do_not_recommend]` for the impls of a component defined
+/// in myelin itself (its ready components, `myelin::components`), so that
+/// they never crowd the list of "other types that implement `Ports`" (or
+/// `IntoPart`) in an error about a user's own type. Cargo names the crate
+/// being compiled in `CARGO_CRATE_NAME`.
+fn hidden_in_myelin() -> TokenStream {
+    if std::env::var("CARGO_CRATE_NAME").is_ok_and(|name| name == "myelin") {
+        quote!(#[diagnostic::do_not_recommend])
+    } else {
+        TokenStream::new()
     }
 }
 

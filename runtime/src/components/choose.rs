@@ -140,6 +140,7 @@ impl<T: Clone + Send + 'static> Chooser<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Clone + Send + 'static> Component for Chooser<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let mut chosen = self.choose(Choose::First);
@@ -246,6 +247,7 @@ pub struct Turnstile<T: Send + 'static, R: Send + 'static = ()> {
     outbox: Outbox<T>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static, R: Send + 'static> Component for Turnstile<T, R> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         loop {

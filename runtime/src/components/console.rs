@@ -100,6 +100,7 @@ impl<T: Display + Send + 'static> Print<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Display + Send + 'static> Component for Print<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         while let Next::Message(msg) = next(&mut self.inbox, cx).await {
@@ -179,6 +180,7 @@ impl ReadStdin {
 /// A line read on the helper thread, or why there is none.
 type LineRead = Result<String, Error>;
 
+#[diagnostic::do_not_recommend]
 impl ThreadComponent for ReadStdin {
     fn main(&mut self, cx: &mut ThreadContext) -> Result<(), Error> {
         // One line in the channel, one in the helper's hands: the most it

@@ -164,6 +164,7 @@ impl ReadLines {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl ThreadComponent for ReadLines {
     fn main(&mut self, cx: &mut ThreadContext) -> Result<(), Error> {
         let source = format!("`{}`", self.path.display());
@@ -223,6 +224,7 @@ pub struct ReadChunks {
     size: usize,
 }
 
+#[diagnostic::do_not_recommend]
 impl ThreadComponent for ReadChunks {
     fn main(&mut self, cx: &mut ThreadContext) -> Result<(), Error> {
         if self.size == 0 {
@@ -310,6 +312,7 @@ impl<T: AsRef<[u8]> + Send + 'static> WriteFile<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: AsRef<[u8]> + Send + 'static> ThreadComponent for WriteFile<T> {
     fn main(&mut self, cx: &mut ThreadContext) -> Result<(), Error> {
         let path = &self.path;

@@ -74,6 +74,7 @@ pub struct ToJsonLine<T: Serialize + Send + 'static> {
     outbox: Outbox<String>,
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Serialize + Send + 'static> Component for ToJsonLine<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let mut count: u64 = 0;
@@ -211,6 +212,7 @@ impl<T: DeserializeOwned + Send + 'static> FromJsonLine<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: DeserializeOwned + Send + 'static> Component for FromJsonLine<T> {
     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
         let mut line: u64 = 0;
