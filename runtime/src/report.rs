@@ -47,7 +47,9 @@ pub struct Undelivered {
     /// How many messages.
     pub count: usize,
     /// `true` for an outbox: the component was cancelled while waiting to
-    /// send them.
+    /// send them (or, for a ready component of
+    /// [`components`](crate::components), it stopped on a `Shutdown` while
+    /// waiting to send them).
     pub unsent: bool,
 }
 

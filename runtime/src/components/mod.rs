@@ -161,6 +161,17 @@ impl Count {
     }
 }
 
+mod choose;
+mod console;
+mod file;
+mod marshal;
+mod wait;
+
+pub use choose::{Choose, Chooser, Turnstile};
+pub use console::{Print, ReadStdin};
+pub use file::{ReadChunks, ReadLines, WriteFile};
+pub use marshal::{FromJsonLine, ParseError, ToJsonLine};
+
 /// What a ready component waiting for input found.
 #[derive(Debug)]
 pub(crate) enum Next<T> {
@@ -203,6 +214,17 @@ impl<T: Send + 'static> From<SendError<T>> for Stop {
 /// What a ready component's body returns: `?` stops it at a `Shutdown` or
 /// a failed send.
 pub(crate) type Flow = Result<(), Stop>;
+
+/// Whether a `Flow` stopped at a `Shutdown` (`Ok(true)`: the component
+/// should return); a failed send is the component's error. For bodies that
+/// return `Result<(), Error>` rather than a `Flow`.
+pub(crate) fn stopped(flow: Flow) -> Result<bool, Error> {
+    match flow {
+        Ok(()) => Ok(false),
+        Err(Stop::Shutdown) => Ok(true),
+        Err(Stop::Failed(e)) => Err(e),
+    }
+}
 
 /// The result of a body that returned `flow`: a `Shutdown` finishes it
 /// normally (the runtime then sends `Finished` on its `signal`).
