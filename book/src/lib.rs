@@ -34,6 +34,9 @@ pub mod processes {}
 #[doc = include_str!("handles.md")]
 pub mod handles {}
 
+#[doc = include_str!("time.md")]
+pub mod time {}
+
 #[doc = include_str!("scheduler.md")]
 pub mod scheduler {}
 

@@ -155,6 +155,7 @@ mod run;
 mod scheduler;
 mod sync;
 mod thread;
+pub mod time;
 mod wiring;
 
 pub use component::{Component, ComponentInfo, PortInfo, Ports};

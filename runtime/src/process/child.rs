@@ -18,7 +18,8 @@ use super::frame::{FrameBuf, FrameReader, Kind};
 use super::protocol::{self, Hello, VERSION, WINDOW_BYTES, WireOutcome};
 use super::spawn::child_socket;
 use super::wire::{
-    Delivery, PumpError, Pumped, StateReader, TakeWatch, WireSink, WireSource, Wires, pump, wire,
+    Delivery, Pulled, PumpError, Pumped, StateReader, TakeWatch, WireSink, WireSource, Wires, pump,
+    wire,
 };
 use super::{ProcessPorts, find_entry};
 use crate::graph::Node;
@@ -89,6 +90,7 @@ pub(crate) fn serve() -> i32 {
 fn refuse(socket: &UnixStream, ports: usize, reason: &str) -> i32 {
     let done = protocol::Done {
         outcome: WireOutcome::Failed(reason.to_owned()),
+        delivered: vec![0; ports],
         taken: vec![0; ports],
         unsent: Vec::new(),
     };
@@ -274,6 +276,7 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
         let windows = hello.windows.clone();
         let stopper = stopper.clone();
         let idleness = idleness.clone();
+        let name = hello.name.clone();
         std::thread::Builder::new()
             .name("myelin child writer".into())
             .spawn(move || {
@@ -284,8 +287,9 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
                     windows: &windows,
                     stopper: &stopper,
                     idleness: &idleness,
+                    name: &name,
                 };
-                bridge.write_loop(socket, sources);
+                bridge.write_loop(socket, sources)
             })
     };
     let writer = match writer {
@@ -307,8 +311,9 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
         Ok(report) => report,
         Err(e) => e.report().cloned().unwrap_or_default(),
     };
-    // Everything the component sent is written before the end report.
-    let _ = writer.join();
+    // Everything the component sent is written before the end report, or
+    // counted here if it could not be.
+    let not_written = writer.join().unwrap_or_default();
 
     let entry = report.components().first();
     let outcome = match lock(&stopper.failure).take() {
@@ -325,15 +330,16 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
         })
     };
     let noop = std::task::Waker::noop();
-    let taken = watches
+    let delivered: Vec<u64> = watches
+        .iter()
+        .map(|watch| watch.watch_takes(noop, 0).0)
+        .collect();
+    let taken = delivered
         .iter()
         .zip(&inbox_names)
-        .map(|(watch, name)| {
-            let (delivered, _) = watch.watch_takes(noop, 0);
-            delivered.saturating_sub(left(name, false))
-        })
+        .map(|(delivered, name)| delivered.saturating_sub(left(name, false)))
         .collect();
-    let unsent = entry
+    let mut unsent: Vec<(String, u64)> = entry
         .map(|e| {
             e.undelivered
                 .iter()
@@ -342,6 +348,12 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
                 .collect()
         })
         .unwrap_or_default();
+    for (port, count) in not_written {
+        match unsent.iter_mut().find(|(p, _)| p == port) {
+            Some(entry) => entry.1 += count,
+            None => unsent.push((port.to_owned(), count)),
+        }
+    }
     let failed = matches!(outcome, WireOutcome::Failed(_));
     if stopper.shutdown_asked_here() {
         // `cx.shutdown_system()` in the component means the whole system,
@@ -351,6 +363,7 @@ pub(crate) fn serve_component<C: Component + ProcessPorts>(session: Session) -> 
     }
     let done = protocol::Done {
         outcome,
+        delivered,
         taken,
         unsent,
     };
@@ -389,8 +402,17 @@ fn read_loop(
                             writer.unpark();
                         }
                     }
-                    if let Err(Delivery::Malformed(e)) = sink.deliver(bytes) {
-                        break stopper.fail(format!("bad data from the parent: {e}"));
+                    match sink.deliver(bytes) {
+                        // A type postcard cannot carry: nobody sent bad data.
+                        Err(Delivery::Malformed(e)) if e.unsupported() => {
+                            break stopper.fail(e.to_string());
+                        }
+                        Err(Delivery::Malformed(e)) => {
+                            break stopper.fail(format!("bad data from the parent: {e}"));
+                        }
+                        // The component has ended: the parent counts what
+                        // never reached it.
+                        Ok(()) | Err(Delivery::Refused) => {}
                     }
                 }
                 None => {
@@ -478,25 +500,33 @@ struct Bridge<'a> {
     windows: &'a [u32],
     stopper: &'a Stopper,
     idleness: &'a Idleness,
+    /// The component's name, as its own `signal` announces it.
+    name: &'a str,
 }
+
+/// Messages the child's writer took from the component and could not
+/// write, per outbox: the parent adds them to what the component left
+/// unsent.
+type NotWritten = Vec<(&'static str, u64)>;
 
 impl Bridge<'_> {
     /// The writer thread: what the component sends into frames, credit back as
     /// it takes from its inboxes, and word of its scheduler going idle. Ends
-    /// when every outbox has ended.
-    fn write_loop(&self, socket: UnixStream, mut sources: Vec<Box<dyn WireSource>>) {
+    /// when every outbox has ended; returns what it took and could not write.
+    fn write_loop(&self, socket: UnixStream, mut sources: Vec<Box<dyn WireSource>>) -> NotWritten {
         let Self {
             sizes: all_sizes,
             watches,
             windows,
             stopper,
             idleness,
+            name: _,
         } = *self;
         let waker = thread_waker();
         let mut out = BufWriter::with_capacity(1 << 16, socket);
         let mut frame = FrameBuf::new();
         if frame.write(Kind::Ready, 0, &[], &mut out).is_err() {
-            return;
+            return NotWritten::new();
         }
         // Credit goes back in batches of a quarter window (in messages or
         // in bytes): fewer frames, and the parent still never runs dry while
@@ -505,6 +535,12 @@ impl Bridge<'_> {
         let byte_threshold = WINDOW_BYTES / 4;
         let mut acked = vec![0u64; watches.len()];
         let mut ended = vec![false; sources.len()];
+        let signal = sources.len() - 1;
+        // The component's announcement of its own end on `signal`, held
+        // until every other outbox has ended: a message on one of them that
+        // cannot cross then fails the component before the announcement
+        // goes out, and the parent never hears it finished and then failed.
+        let mut held: Option<Vec<u8>> = None;
         // The idle report last passed on, and the idle count when this thread
         // last took a message: an idle report from before that is stale (the
         // take may have woken a component waiting to send).
@@ -533,7 +569,7 @@ impl Bridge<'_> {
                         .write(Kind::Credit, index, &n.to_le_bytes(), &mut out)
                         .is_err()
                     {
-                        return;
+                        return NotWritten::new();
                     }
                     acked[port] += u64::from(n);
                     progressed = true;
@@ -545,6 +581,21 @@ impl Bridge<'_> {
                     continue;
                 }
                 let index = u16::try_from(port).expect("fewer than 65536 ports");
+                let others_ended = ended[..signal].iter().all(|&e| e);
+                if port == signal
+                    && let Some(end) = &held
+                {
+                    if !others_ended {
+                        continue;
+                    }
+                    if frame.write(Kind::Message, index, end, &mut out).is_err() {
+                        stopper.fail("the link to the parent failed".to_owned());
+                        return NotWritten::new();
+                    }
+                    held = None;
+                    progressed = true;
+                }
+                let hold_end = port == signal && !others_ended;
                 for _ in 0..64 {
                     match pump(
                         &mut **source,
@@ -552,11 +603,19 @@ impl Bridge<'_> {
                         &mut frame,
                         &mut out,
                         &waker,
-                        |_, _| {},
+                        |kind, payload| {
+                            !(hold_end && kind == Kind::Message && self.own_end(payload))
+                        },
                     ) {
                         Ok(Pumped::Message) => {
                             progressed = true;
                             took = true;
+                        }
+                        Ok(Pumped::Held) => {
+                            held = Some(frame.payload().to_vec());
+                            progressed = true;
+                            took = true;
+                            break;
                         }
                         Ok(Pumped::Empty) => break,
                         Ok(Pumped::Ended) => {
@@ -564,10 +623,21 @@ impl Bridge<'_> {
                             progressed = true;
                             break;
                         }
-                        Err(PumpError::Unencodable(e)) => return stopper.fail(e.to_string()),
-                        Err(PumpError::Oversized(reason)) => return stopper.fail(reason),
+                        // The component fails; the message is lost, and so is
+                        // whatever it sends from now on: counted, not sent.
+                        Err(PumpError::Unencodable(e)) => {
+                            stopper.fail(e.to_string());
+                            let _ = out.flush();
+                            return self.discard(&mut sources, &mut ended, port);
+                        }
+                        Err(PumpError::Oversized(reason)) => {
+                            stopper.fail(reason);
+                            let _ = out.flush();
+                            return self.discard(&mut sources, &mut ended, port);
+                        }
                         Err(PumpError::Gone) => {
-                            return stopper.fail("the link to the parent failed".to_owned());
+                            stopper.fail("the link to the parent failed".to_owned());
+                            return NotWritten::new();
                         }
                     }
                 }
@@ -579,7 +649,7 @@ impl Bridge<'_> {
             }
             if ended.iter().all(|&e| e) {
                 let _ = out.flush();
-                return;
+                return NotWritten::new();
             }
             if !progressed {
                 let (count, received) = *lock(&idleness.last);
@@ -601,7 +671,7 @@ impl Bridge<'_> {
                         let waited = since.elapsed();
                         if waited < IDLE_SETTLE {
                             if out.flush().is_err() {
-                                return;
+                                return NotWritten::new();
                             }
                             std::thread::park_timeout(IDLE_SETTLE - waited);
                             continue;
@@ -612,7 +682,7 @@ impl Bridge<'_> {
                             .write(Kind::Idle, 0, &received.to_le_bytes(), &mut out)
                             .is_err()
                         {
-                            return;
+                            return NotWritten::new();
                         }
                     } else {
                         // What the component did before going idle may not
@@ -622,10 +692,64 @@ impl Bridge<'_> {
                     }
                 }
                 if out.flush().is_err() {
-                    return;
+                    return NotWritten::new();
                 }
                 std::thread::park();
             }
         }
+    }
+
+    /// After the message just taken from outbox `failed` could not be
+    /// written (the component has been failed for it): takes everything
+    /// the component still sends, until its outboxes end, and counts it
+    /// instead of writing it. An announcement of its own end on `signal`
+    /// (one held back included, which the caller drops) is not a message to
+    /// count: it is no longer true, and the parent announces the failure.
+    fn discard(
+        &self,
+        sources: &mut [Box<dyn WireSource>],
+        ended: &mut [bool],
+        failed: usize,
+    ) -> NotWritten {
+        let mut lost: NotWritten = vec![(sources[failed].name(), 1)];
+        let mut count = |port: &'static str| match lost.iter_mut().find(|(p, _)| *p == port) {
+            Some(entry) => entry.1 += 1,
+            None => lost.push((port, 1)),
+        };
+        let waker = thread_waker();
+        let signal = sources.len() - 1;
+        let mut bytes = Vec::new();
+        loop {
+            let mut progressed = false;
+            for (port, source) in sources.iter_mut().enumerate() {
+                while !ended[port] {
+                    bytes.clear();
+                    match source.pull(&mut bytes, &waker) {
+                        Ok(Pulled::Message) if port == signal && self.own_end(&bytes) => {}
+                        // Taken from the component either way.
+                        Ok(Pulled::Message) | Err(_) => count(source.name()),
+                        Ok(Pulled::Empty) => break,
+                        Ok(Pulled::Closed) => ended[port] = true,
+                    }
+                    progressed = true;
+                }
+            }
+            if ended.iter().all(|&e| e) {
+                return lost;
+            }
+            if !progressed {
+                std::thread::park();
+            }
+        }
+    }
+
+    /// Whether `bytes` on `signal` are the component's announcement of its
+    /// own end.
+    fn own_end(&self, bytes: &[u8]) -> bool {
+        matches!(
+            postcard::from_bytes::<Control>(bytes),
+            Ok(Control::Finished { component } | Control::Failed { component, .. })
+                if component == self.name
+        )
     }
 }

@@ -173,9 +173,9 @@ impl FrameBuf {
         &mut self.bytes
     }
 
-    /// The size of the payload of the frame started last.
-    pub(crate) fn payload_len(&self) -> usize {
-        self.bytes.len() - HEADER
+    /// The payload of the frame started last, as written so far.
+    pub(crate) fn payload(&self) -> &[u8] {
+        &self.bytes[HEADER..]
     }
 
     /// Completes the frame started last and writes it. Fails, writing

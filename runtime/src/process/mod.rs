@@ -42,8 +42,19 @@
 //! - **Bad bytes.** A frame longer than the limit ([`MAX_FRAME`]) or bytes
 //!   that do not decode as the port's type fail the component with an error
 //!   naming the port; nothing allocates the length a frame claims.
-//! - **Shutdown.** A cancelled process component is asked to stop; a child
-//!   that does not stop within [`STOP_GRACE`] is killed.
+//! - **Messages that cannot cross.** A message that encodes past
+//!   [`MAX_FRAME`], or whose type uses a serde feature postcard cannot
+//!   serve (postcard is not self-describing: `#[serde(untagged)]`,
+//!   `#[serde(flatten)]` and types like `serde_json::Value` need
+//!   `deserialize_any` or maps of unknown length), fails the component with
+//!   an error naming the port and the type; it and what comes after it are
+//!   counted in the report, and `signal` says so. The book's "Types
+//!   postcard cannot carry" explains.
+//! - **Shutdown.** A cancelled process component is asked to stop: its
+//!   inboxes close at once (what they hold is counted, further sends are
+//!   refused), and its bridge threads, like a threaded component's thread,
+//!   stop waiting on full links (what they could not deliver is counted
+//!   unsent). A child that does not stop within [`STOP_GRACE`] is killed.
 //!
 //! ```
 //! use myelin::prelude::*;

@@ -27,7 +27,7 @@ use std::time::Instant;
 use super::frame::{FrameBuf, FrameError, FrameReader, Kind};
 use super::protocol::{self, Hello, VERSION, WINDOW_BYTES};
 use super::spawn::spawn_child;
-use super::wire::{Delivery, PumpError, Pumped, WireSink, WireSource, Wires, pump};
+use super::wire::{Delivery, Pulled, PumpError, Pumped, WireSink, WireSource, Wires, pump};
 use super::{STOP_GRACE, initialised};
 use crate::graph::Spawner;
 use crate::report::Outcome;
@@ -71,6 +71,9 @@ struct Bridge {
     child: Mutex<ChildState>,
     /// The reader has finished: the writer stops.
     stop: AtomicBool,
+    /// The component failed while its child still runs (`give_up`): the
+    /// writer stops the child as for a cancellation.
+    halt: AtomicBool,
     /// Why the bridge gave up on the child; the first reason is reported.
     failure: Mutex<Option<String>>,
     /// The link was cut because a cancelled child did not stop in time.
@@ -81,8 +84,10 @@ struct Bridge {
 
 /// Messages sent on one inbox and not yet taken by the child's component.
 struct Flight {
-    /// Their encoded sizes, oldest first (the child takes them in order).
-    sizes: VecDeque<u32>,
+    /// Their encoded sizes, oldest first (the child takes them in order),
+    /// and whether each is quiet: an upstream's `Finished` on `control`,
+    /// which is never counted unread (see `control::settle`).
+    sizes: VecDeque<(u32, bool)>,
     /// Their total size.
     bytes: u64,
     /// How many may be in flight at once.
@@ -111,13 +116,16 @@ impl Bridge {
             && (flight.bytes < WINDOW_BYTES || flight.sizes.is_empty())
     }
 
-    fn sent_message(&self, port: usize, size: usize) {
+    /// A message of `size` bytes is going to the child on inbox `port`
+    /// (`quiet`: see `Flight::sizes`).
+    fn sent_message(&self, port: usize, size: usize, quiet: bool) {
         // An oversized message is refused when its frame is finished;
         // until then it counts as the largest possible.
         let size = u32::try_from(size).unwrap_or(u32::MAX);
         let mut flight = lock(&self.flights[port]);
-        flight.sizes.push_back(size);
+        flight.sizes.push_back((size, quiet));
         flight.bytes += u64::from(size);
+        self.sent[port].fetch_add(1, Ordering::Relaxed);
     }
 
     /// The child's component took `n` more messages from inbox `port`.
@@ -125,10 +133,25 @@ impl Bridge {
         let mut flight = lock(&self.flights[port]);
         for _ in 0..n {
             match flight.sizes.pop_front() {
-                Some(size) => flight.bytes -= u64::from(size),
+                Some((size, _)) => flight.bytes -= u64::from(size),
                 None => break,
             }
         }
+    }
+
+    /// How many of the last `n` messages sent on inbox `port` count as
+    /// unread if they never reached the component: all but the quiet ones.
+    fn unread_among_last(&self, port: usize, n: u64) -> usize {
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        let flight = lock(&self.flights[port]);
+        let quiet = flight
+            .sizes
+            .iter()
+            .rev()
+            .take(n)
+            .filter(|(_, quiet)| *quiet)
+            .count();
+        n - quiet
     }
 
     /// Before sending the child a frame it will act on: it counts as
@@ -161,10 +184,28 @@ impl Bridge {
     }
 
     /// Gives up on the child: records why and cuts the link, which makes
-    /// the reader kill and reap it.
+    /// the reader kill and reap it. For a link that can no longer be
+    /// trusted (bad data); see `give_up` for one that can.
     fn fail(&self, reason: String) {
         lock(&self.failure).get_or_insert(reason);
         let _ = self.socket.shutdown(Shutdown::Both);
+    }
+
+    /// Fails the component while the link is still sound (a message that
+    /// cannot cross: a type postcard cannot carry, a message over the frame
+    /// limit): records why and has the writer stop the child as for a
+    /// cancellation, so that its end report still comes and every message
+    /// is counted exactly.
+    fn give_up(&self, reason: String) {
+        lock(&self.failure).get_or_insert(reason);
+        self.halt.store(true, Ordering::Release);
+        self.wake_writer();
+    }
+
+    /// Whether the child is to be stopped: the component was cancelled, or
+    /// the bridge gave up on it.
+    fn stopping(&self) -> bool {
+        self.halt.load(Ordering::Acquire) || self.shared.is_cancelled()
     }
 
     fn wake_writer(&self) {
@@ -284,6 +325,7 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
             sent: 0,
         }),
         stop: AtomicBool::new(false),
+        halt: AtomicBool::new(false),
         failure: Mutex::new(None),
         cut_on_cancel: AtomicBool::new(false),
         socket,
@@ -304,9 +346,10 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
             .spawn(move || {
                 let parker = Arc::new(Parker::new(bridge.shared.remote.clone()));
                 let _ = bridge.writer.set(parker.clone());
-                bridge.shared.set_parker(parker.clone());
+                let mut sources = sources;
                 let (_, left) = as_helper(bridge.shared.clone(), parker, || {
-                    write_loop(&bridge, sources, &hello, writer_socket);
+                    write_loop(&bridge, &mut sources, &hello, writer_socket);
+                    close_sources(&mut sources);
                 });
                 bridge.shared.remote.thread_parked();
                 left
@@ -382,10 +425,43 @@ fn merge(
     }
 }
 
+/// Closes the component's inboxes (`control` last): they take no more
+/// messages, and what they still hold is counted unread, except an
+/// upstream's `Finished` left on `control`, which says nothing the end of
+/// the stream did not (as `control::settle` does for any component).
+fn close_sources(sources: &mut Vec<Box<dyn WireSource>>) {
+    if let Some(control) = sources.last_mut() {
+        let waker = std::task::Waker::noop();
+        let mut bytes = Vec::new();
+        let mut unread = 0;
+        loop {
+            bytes.clear();
+            match control.pull(&mut bytes, waker) {
+                Ok(Pulled::Message) if is_finished(&bytes) => {}
+                Ok(Pulled::Message) | Err(_) => unread += 1,
+                Ok(Pulled::Empty | Pulled::Closed) => break,
+            }
+        }
+        if unread > 0 {
+            crate::scheduler::local::record_backlog(control.name(), unread);
+        }
+    }
+    // Dropping the inboxes counts what the others hold.
+    sources.clear();
+}
+
+/// Whether `bytes` encode a `Control::Finished`.
+fn is_finished(bytes: &[u8]) -> bool {
+    matches!(
+        postcard::from_bytes::<Control>(bytes),
+        Ok(Control::Finished { .. })
+    )
+}
+
 /// The writer thread: inboxes to frames.
 fn write_loop(
     bridge: &Bridge,
-    mut sources: Vec<Box<dyn WireSource>>,
+    sources: &mut Vec<Box<dyn WireSource>>,
     hello: &[u8],
     socket: UnixStream,
 ) {
@@ -401,14 +477,19 @@ fn write_loop(
         return;
     }
     let mut ended = vec![false; sources.len()];
+    let control = sources.len() - 1;
     let mut cancel_deadline: Option<Instant> = None;
     loop {
         if bridge.stop.load(Ordering::Acquire) {
             return;
         }
-        if cancel_deadline.is_none() && bridge.shared.is_cancelled() {
-            // Forward nothing more: what is still queued here stays in the
-            // inboxes and is counted when they drop.
+        if cancel_deadline.is_none() && bridge.stopping() {
+            // Forward nothing more, and take nothing more: the inboxes
+            // close now, as a cancelled generator's do, counting what they
+            // hold, and refuse what senders still offer (a handle's
+            // `Sender` into an unbounded inbox would otherwise fill memory
+            // for as long as the child takes to stop).
+            close_sources(sources);
             let _ = frame
                 .write(Kind::Cancel, 0, &[], &mut out)
                 .and_then(|()| out.flush());
@@ -426,7 +507,7 @@ fn write_loop(
             continue;
         }
         let mut progressed = false;
-        for (port, source) in sources.iter_mut().enumerate() {
+        'pass: for (port, source) in sources.iter_mut().enumerate() {
             if ended[port] {
                 continue;
             }
@@ -439,14 +520,15 @@ fn write_loop(
                     &mut frame,
                     &mut out,
                     &waker,
-                    |kind, size| {
+                    |kind, payload| {
                         if kind == Kind::Message {
-                            bridge.sent_message(port, size);
                             // Counted before the write: if the child is gone,
                             // this one is lost with the rest in flight.
-                            bridge.sent[port].fetch_add(1, Ordering::Relaxed);
+                            let quiet = port == control && is_finished(payload);
+                            bridge.sent_message(port, payload.len(), quiet);
                         }
                         bridge.note_send();
+                        true
                     },
                 );
                 match pumped {
@@ -454,21 +536,27 @@ fn write_loop(
                         batch += 1;
                         progressed = true;
                     }
-                    Ok(Pumped::Empty) => break,
+                    // Nothing is held back here.
+                    Ok(Pumped::Empty | Pumped::Held) => break,
                     Ok(Pumped::Ended) => {
                         ended[port] = true;
                         progressed = true;
                         break;
                     }
+                    // The message cannot cross, and the component fails: it
+                    // is lost, counted with those that never reached the
+                    // child (an oversized one was counted as it was sent),
+                    // and the child is stopped.
                     Err(PumpError::Unencodable(e)) => {
-                        // Lost, like those in flight: counted with them.
-                        bridge.sent[port].fetch_add(1, Ordering::Relaxed);
-                        bridge.fail(e.to_string());
-                        return;
+                        bridge.sent_message(port, 0, false);
+                        bridge.give_up(e.to_string());
+                        progressed = true;
+                        break 'pass;
                     }
                     Err(PumpError::Oversized(reason)) => {
-                        bridge.fail(reason);
-                        return;
+                        bridge.give_up(reason);
+                        progressed = true;
+                        break 'pass;
                     }
                     // The child is gone; the reader says how.
                     Err(PumpError::Gone) => return,
@@ -507,9 +595,16 @@ impl Reading<'_> {
     ) -> (Outcome, Vec<(&'static str, usize, bool)>) {
         let bridge = self.bridge;
         let mut sinks: Vec<Option<Box<dyn WireSink>>> = sinks.into_iter().map(Some).collect();
+        // Per outbox, then `signal`: messages from the child that could not
+        // be passed on, counted unsent.
         let mut refused = vec![0usize; sinks.len() + 1];
         let mut frames = FrameReader::new(BufReader::with_capacity(1 << 16, socket));
         let mut done: Option<protocol::Done> = None;
+        // The component was failed here while its child still runs (a
+        // message that cannot cross): nothing more from it is passed on.
+        let mut given_up = false;
+        // The child announced the component's failure on `signal`.
+        let mut announced_failure = false;
         // The link broke (reset, or cut inside a frame): what the child's
         // exit status says decides whether that was a crash or bad data.
         let mut broken: Option<FrameError> = None;
@@ -543,18 +638,47 @@ impl Reading<'_> {
                         ));
                         break;
                     };
+                    if given_up {
+                        refused[port] += 1;
+                        continue;
+                    }
                     match sink.deliver(bytes) {
                         Ok(()) => {}
+                        // A type postcard cannot carry: the link is sound,
+                        // so the child is stopped and still reports.
+                        Err(Delivery::Malformed(e)) if e.unsupported() => {
+                            refused[port] += 1;
+                            bridge.give_up(e.to_string());
+                            given_up = true;
+                        }
                         Err(Delivery::Malformed(e)) => {
+                            refused[port] += 1;
                             bridge.fail(format!("bad data from its child process: {e}"));
                             break;
                         }
+                        // Refused by a finished receiver, or by cancellation
+                        // (a cancelled bridge never waits for room).
                         Err(Delivery::Refused) => refused[port] += 1,
                     }
                 }
                 Kind::Message if port == sinks.len() => {
                     match postcard::from_bytes::<Control>(bytes) {
                         Ok(msg) => {
+                            let own_end = matches!(
+                                &msg,
+                                Control::Finished { component }
+                                    | Control::Failed { component, .. }
+                                    if component == self.name
+                            );
+                            if given_up {
+                                // No longer true: the failure is announced
+                                // below. Anything else is counted.
+                                if !own_end {
+                                    refused[port] += 1;
+                                }
+                                continue;
+                            }
+                            announced_failure |= own_end && matches!(msg, Control::Failed { .. });
                             // As for any component, an unlinked or finished
                             // `signal` is normal: the report has the outcome.
                             let _ = signal.blocking_send(msg);
@@ -626,15 +750,32 @@ impl Reading<'_> {
         };
 
         // Everything sent that the component did not take is unread: in
-        // the child's inbox, in the socket, or lost with the child.
+        // the child's inbox, in the socket, or lost with the child. Of
+        // those that never reached its inbox (the last ones sent), an
+        // upstream's `Finished` on `control` is not counted, as for any
+        // component; of those that did, the child left such ones out.
         let mut undelivered = Vec::new();
         for (port, name) in self.inbox_names.iter().enumerate() {
             let sent = bridge.sent[port].load(Ordering::Relaxed);
-            let taken = match &done {
-                Some(done) => done.taken.get(port).copied().unwrap_or(0),
-                None => bridge.returned[port].load(Ordering::Relaxed),
+            let (unreached, unread_there) = match &done {
+                Some(done) => {
+                    let taken = done.taken.get(port).copied().unwrap_or(0);
+                    let delivered = done
+                        .delivered
+                        .get(port)
+                        .copied()
+                        .unwrap_or(taken)
+                        .clamp(taken, sent.max(taken));
+                    (sent.saturating_sub(delivered), delivered - taken)
+                }
+                None => {
+                    let returned = bridge.returned[port].load(Ordering::Relaxed);
+                    (sent.saturating_sub(returned), 0)
+                }
             };
-            let unread = usize::try_from(sent.saturating_sub(taken)).unwrap_or(usize::MAX);
+            let unread = bridge
+                .unread_among_last(port, unreached)
+                .saturating_add(usize::try_from(unread_there).unwrap_or(usize::MAX));
             if unread > 0 {
                 undelivered.push((*name, unread, false));
             }
@@ -656,8 +797,13 @@ impl Reading<'_> {
                 merge(&mut undelivered, [(self.outbox_names[port], count, true)]);
             }
         }
-        if done.is_none() {
-            // The child could not say how it ended; say it for it.
+        // The child could not say how it ended, or did not know it failed
+        // (the failure was found by a bridge): say it for it.
+        let announce = match &outcome {
+            Outcome::Failed(_) => !announced_failure,
+            _ => done.is_none(),
+        };
+        if announce {
             crate::control::announce(&mut signal, self.name, &outcome);
         }
         drop(sinks);

@@ -6,7 +6,7 @@ use crate::report::Outcome;
 
 /// Bumped whenever the frames or these payloads change; a child built from
 /// other sources refuses a parent that speaks another version.
-pub(crate) const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 2;
 
 /// About how many bytes of messages per inbox may be on their way to, or
 /// waiting in, a child (a single larger message may still go alone). The
@@ -32,8 +32,14 @@ pub(crate) struct Hello {
 #[derive(Serialize, Deserialize, Debug)]
 pub(crate) struct Done {
     pub(crate) outcome: WireOutcome,
-    /// Per inbox (`control` last): how many messages the component took.
-    /// The parent counts everything else it sent as unread.
+    /// Per inbox (`control` last): how many messages reached the
+    /// component's inbox. The parent knows which it sent after these (the
+    /// ones that never arrived), and counts them unread unless they say
+    /// nothing (an upstream's `Finished` on `control`).
+    pub(crate) delivered: Vec<u64>,
+    /// Per inbox: how many of those the component took (its unread ones
+    /// already left out an upstream's `Finished`, as for any component).
+    /// The parent counts the rest as unread.
     pub(crate) taken: Vec<u64>,
     /// Messages the component still held for an outbox when it was
     /// cancelled: `(outbox, count)`.

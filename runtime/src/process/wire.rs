@@ -27,7 +27,14 @@ use crate::port::{Chan, Inbox, Outbox, link};
 /// serde, and a message (`Send + 'static`).
 ///
 /// Every port of a `#[component(process)]` must carry one; the macro makes
-/// rustc check it at the port's type.
+/// rustc check it at the port's type. What rustc cannot check: messages
+/// cross as postcard, which is not self-describing, so a type whose serde
+/// impls need `deserialize_any` (`#[serde(untagged)]`, internally tagged
+/// enums, `serde_json::Value`) or maps of unknown length
+/// (`#[serde(flatten)]`) compiles, then fails its component with an error
+/// naming the port and the type when the first such message crosses (see
+/// "Types postcard cannot carry" in the book's chapter on process
+/// components).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot cross a process boundary: the messages of a process \
                component's ports must be serialisable",
@@ -59,15 +66,66 @@ impl<T: Serialize + DeserializeOwned> WireState for T {}
 pub struct WireError {
     what: String,
     reason: String,
+    /// The type itself cannot be carried (see [`WireError::unsupported`]);
+    /// otherwise the bytes or the value were at fault.
+    unsupported: bool,
 }
+
+/// Where the book explains which types postcard cannot carry.
+const UNSUPPORTED_SECTION: &str =
+    "see \"Types postcard cannot carry\" in the myelin book's chapter on process components";
 
 impl WireError {
     pub(crate) fn new(what: impl Into<String>, reason: impl fmt::Display) -> Self {
         Self {
             what: what.into(),
             reason: reason.to_string(),
+            unsupported: false,
         }
     }
+
+    /// A postcard error about `subject` (say, "a message on `inbox`" or
+    /// "state field `limits`") of type `T`: a feature of the type that
+    /// postcard cannot serve is said to be one, naming the type; anything
+    /// else is reported as `what` failing.
+    fn from_postcard<T: ?Sized>(subject: &str, what: &str, e: &postcard::Error) -> Self {
+        if !is_unsupported(e) {
+            return Self::new(what, e);
+        }
+        Self {
+            what: format!(
+                "{subject} is a `{}`, which cannot cross a process boundary",
+                std::any::type_name::<T>()
+            ),
+            reason: format!(
+                "postcard, the format messages and state cross in, is not self-describing: it \
+                 can neither decode through `deserialize_any` (which `#[serde(untagged)]` and \
+                 internally tagged enums, and self-describing types such as \
+                 `serde_json::Value`, need) nor encode a map or sequence of unknown length \
+                 (which `#[serde(flatten)]` needs); postcard says \"{e}\"; {UNSUPPORTED_SECTION}"
+            ),
+            unsupported: true,
+        }
+    }
+
+    /// Whether the type cannot be carried at all, whatever its value: the
+    /// error is the type's, not the bytes' (nothing on the other side did
+    /// anything wrong).
+    pub(crate) fn unsupported(&self) -> bool {
+        self.unsupported
+    }
+}
+
+/// Whether postcard refused a serde feature it never supports (as opposed
+/// to bytes it could not make sense of, or a value's own `Serialize`
+/// failing).
+fn is_unsupported(e: &postcard::Error) -> bool {
+    matches!(
+        e,
+        postcard::Error::WontImplement
+            | postcard::Error::NotYetImplemented
+            | postcard::Error::SerializeSeqLengthUnknown
+    )
 }
 
 impl fmt::Display for WireError {
@@ -114,6 +172,9 @@ pub(crate) enum Pumped {
     Ended,
     /// Nothing yet; the waker is registered.
     Empty,
+    /// A message was taken, and `before_send` kept it back: it is the
+    /// payload of the frame buffer, not written.
+    Held,
 }
 
 /// Why [`pump`] stopped.
@@ -131,19 +192,22 @@ pub(crate) enum PumpError {
 
 /// Takes the next message of `source` (port `index`) and writes it to `out`
 /// as a frame, or an end frame at the end of its stream. `before_send`
-/// hears of each frame, with its payload size, before it is written.
+/// hears of each frame, with its payload, before it is written; returning
+/// `false` for a message keeps it back ([`Pumped::Held`]).
 pub(crate) fn pump(
     source: &mut dyn WireSource,
     index: u16,
     frame: &mut crate::process::frame::FrameBuf,
     out: &mut impl std::io::Write,
     waker: &Waker,
-    before_send: impl FnOnce(crate::process::frame::Kind, usize),
+    before_send: impl FnOnce(crate::process::frame::Kind, &[u8]) -> bool,
 ) -> Result<Pumped, PumpError> {
     use crate::process::frame::Kind;
     match source.pull(frame.start(), waker) {
         Ok(Pulled::Message) => {
-            before_send(Kind::Message, frame.payload_len());
+            if !before_send(Kind::Message, frame.payload()) {
+                return Ok(Pumped::Held);
+            }
             match frame.finish(Kind::Message, index, out) {
                 Ok(()) => Ok(Pumped::Message),
                 Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Err(
@@ -154,7 +218,8 @@ pub(crate) fn pump(
         }
         Ok(Pulled::Empty) => Ok(Pumped::Empty),
         Ok(Pulled::Closed) => {
-            before_send(Kind::End, 0);
+            // An end is always written.
+            let _ = before_send(Kind::End, &[]);
             match frame.write(Kind::End, index, &[], out) {
                 Ok(()) => Ok(Pumped::Ended),
                 Err(_) => Err(PumpError::Gone),
@@ -207,9 +272,10 @@ impl<T: Wire> WireSource for Inbox<T> {
         match self.chan().take(Some(waker)) {
             Take::Message(msg) => match postcard::to_io(&msg, &mut *out) {
                 Ok(_) => Ok(Pulled::Message),
-                Err(e) => Err(WireError::new(
-                    format!("a message on `{}` could not be encoded", self.name()),
-                    e,
+                Err(e) => Err(WireError::from_postcard::<T>(
+                    &format!("a message on `{}`", self.name()),
+                    &format!("a message on `{}` could not be encoded", self.name()),
+                    &e,
                 )),
             },
             Take::Empty => Ok(Pulled::Empty),
@@ -233,13 +299,14 @@ impl<T: Wire> WireSink for Outbox<T> {
 
     fn deliver(&mut self, bytes: &[u8]) -> Result<(), Delivery> {
         let msg: T = postcard::from_bytes(bytes).map_err(|e| {
-            Delivery::Malformed(WireError::new(
-                format!(
+            Delivery::Malformed(WireError::from_postcard::<T>(
+                &format!("a message for `{}`", self.name()),
+                &format!(
                     "a message for `{}` is not a valid `{}`",
                     self.name(),
                     std::any::type_name::<T>()
                 ),
-                e,
+                &e,
             ))
         })?;
         self.blocking_send(msg).map_err(|_| Delivery::Refused)
@@ -403,11 +470,16 @@ pub const fn state<T: WireState>() -> StateOps<T> {
         write: |writer, field, value| {
             postcard::to_io(value, &mut writer.bytes)
                 .map(drop)
-                .map_err(|e| WireError::new(format!("state field `{field}`"), e))
+                .map_err(|e| {
+                    let what = format!("state field `{field}`");
+                    WireError::from_postcard::<T>(&what, &what, &e)
+                })
         },
         read: |reader, field| {
-            let (value, rest) = postcard::take_from_bytes(reader.rest)
-                .map_err(|e| WireError::new(format!("state field `{field}`"), e))?;
+            let (value, rest) = postcard::take_from_bytes(reader.rest).map_err(|e| {
+                let what = format!("state field `{field}`");
+                WireError::from_postcard::<T>(&what, &what, &e)
+            })?;
             reader.rest = rest;
             Ok(value)
         },
@@ -467,6 +539,39 @@ mod tests {
         let mut reader = StateReader::new(cut);
         let err = state::<String>().read(&mut reader, "name").unwrap_err();
         assert!(err.to_string().starts_with("state field `name`"), "{err}");
+    }
+
+    /// Untagged: decoding needs `deserialize_any`.
+    #[derive(serde::Serialize, serde::Deserialize, Debug)]
+    #[serde(untagged)]
+    enum Loose {
+        Number(u64),
+    }
+
+    #[test]
+    fn a_type_postcard_cannot_decode_is_named_as_the_cause() {
+        let mut writer = StateWriter::default();
+        state::<Loose>()
+            .write(&mut writer, "key", &Loose::Number(7))
+            .unwrap();
+        let mut reader = StateReader::new(&writer.bytes);
+        let err = state::<Loose>().read(&mut reader, "key").unwrap_err();
+        assert!(err.unsupported());
+        let text = err.to_string();
+        assert!(
+            text.starts_with("state field `key` is a `")
+                && text.contains("Loose`, which cannot cross a process boundary")
+                && text.contains("deserialize_any")
+                && text.contains("Types postcard cannot carry"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bytes_that_do_not_decode_are_not_the_type_s_fault() {
+        let mut reader = StateReader::new(&[0xff; 11]);
+        let err = state::<u64>().read(&mut reader, "n").unwrap_err();
+        assert!(!err.unsupported(), "{err}");
     }
 
     #[test]

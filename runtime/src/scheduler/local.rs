@@ -18,8 +18,11 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::Poll;
+use std::time::Instant;
 
+use super::WakeRef;
 use super::registry::{self, Remote};
+use super::timer::{TimerKey, Timers};
 use super::waker::{self, TaskKey};
 use crate::report::{Outcome, ReportBuilder};
 use crate::sync::lock_std as lock;
@@ -79,6 +82,8 @@ pub(crate) struct Core {
     /// every task has been dropped (waiting for a threaded component's
     /// thread to end), with the slot it belongs to.
     after_cancel: RefCell<Option<Vec<(u32, AfterCancel)>>>,
+    /// Who waits for which moment.
+    timers: RefCell<Timers>,
 }
 
 /// Work that must wait until every task of a cancelled system is dropped.
@@ -258,6 +263,31 @@ pub(crate) fn after_cancel(work: AfterCancel) {
     }
 }
 
+/// Wakes `waker` at `deadline` on the scheduler running on this thread;
+/// `None` if there is none. Returns the scheduler's id and the timer's key,
+/// for `rewake_timer` and `cancel_timer`.
+pub(crate) fn add_timer(deadline: Instant, waker: WakeRef) -> Option<(u16, TimerKey)> {
+    with_current(|core| (core.id, core.timers.borrow_mut().insert(deadline, waker)))
+}
+
+/// Replaces the waker of a timer of this thread's scheduler `sched`;
+/// `false` if it has fired, was cancelled, or belongs elsewhere.
+pub(crate) fn rewake_timer(sched: u16, key: TimerKey, waker: WakeRef) -> bool {
+    with_current(|core| core.id == sched && core.timers.borrow_mut().rewake(key, waker))
+        .unwrap_or(false)
+}
+
+/// Cancels a timer of this thread's scheduler `sched` (nothing happens if
+/// it fired, or if this thread does not run `sched`: a scheduler's timers
+/// go with it).
+pub(crate) fn cancel_timer(sched: u16, key: TimerKey) {
+    with_current(|core| {
+        if core.id == sched {
+            core.timers.borrow_mut().cancel(key);
+        }
+    });
+}
+
 /// Asks the running system to stop.
 pub(crate) fn request_shutdown() {
     with_current(|core| {
@@ -294,6 +324,7 @@ impl Core {
             report: RefCell::new(ReportBuilder::default()),
             idle: RefCell::new(None),
             after_cancel: RefCell::new(None),
+            timers: RefCell::new(Timers::default()),
         }
     }
 
@@ -502,6 +533,7 @@ impl Core {
             index += 1;
         }
         self.queue.borrow_mut().clear();
+        self.timers.borrow_mut().clear();
         let deferred = self.after_cancel.replace(outer).unwrap_or_default();
         for (index, work) in deferred {
             // The slot is free but untouched (nothing spawns while the
@@ -547,6 +579,24 @@ impl Core {
         any
     }
 
+    /// Wakes every task whose timer is due; returns whether there was one.
+    fn fire_timers(&self) -> bool {
+        if self.timers.borrow().is_empty() {
+            return false;
+        }
+        let now = Instant::now();
+        let mut any = false;
+        // One at a time: a foreign waker may run code that adds a timer.
+        loop {
+            let due = self.timers.borrow_mut().pop_due(now);
+            let Some(waker) = due else {
+                return any;
+            };
+            any = true;
+            waker.wake();
+        }
+    }
+
     /// Runs until every task has finished, the system is shut down, or nothing
     /// can ever run again.
     pub(crate) fn run(&self) -> crate::report::Report {
@@ -562,12 +612,16 @@ impl Core {
                 if since_remote == REMOTE_CHECK_INTERVAL {
                     since_remote = 0;
                     self.take_remote();
+                    self.fire_timers();
                     self.trim_queue();
                 }
             }
             if self.shutdown.get() {
                 self.cancel_all(&Outcome::Cancelled);
                 break;
+            }
+            if self.fire_timers() {
+                continue;
             }
             if self.live.get() == 0 {
                 // Everything has ended; parts added from a handle at this
@@ -591,6 +645,16 @@ impl Core {
             // after the flag (and unparks us): see `Remote::sleeping`.
             self.remote.sleeping.store(true, Ordering::SeqCst);
             if self.take_remote() {
+                self.remote.sleeping.store(false, Ordering::SeqCst);
+                continue;
+            }
+            let next_timer = self.timers.borrow().next_deadline();
+            if let Some(deadline) = next_timer {
+                // Waiting for a moment is not a stall: sleep until the
+                // earliest one (or until woken sooner).
+                if let Some(wait) = deadline.checked_duration_since(Instant::now()) {
+                    std::thread::park_timeout(wait);
+                }
                 self.remote.sleeping.store(false, Ordering::SeqCst);
                 continue;
             }

@@ -9,6 +9,7 @@
 
 pub(crate) mod local;
 pub(crate) mod registry;
+pub(crate) mod timer;
 pub(crate) mod waker;
 
 pub(crate) use waker::WakeRef;

@@ -16,7 +16,7 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Poll, Waker};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -208,8 +208,10 @@ pub(crate) struct Shared {
     /// it is counted among the active threads, so it need not count as a
     /// way in from outside (see `scheduler/waker.rs`).
     proxy: Mutex<Option<WakeRef>>,
-    /// How the thread parks, set when it starts.
-    parker: OnceLock<Arc<Parker>>,
+    /// How each of the component's threads parks (a threaded component has
+    /// one, a process component's bridge two), added as each starts:
+    /// `cancel` reaches every one of them.
+    parkers: Mutex<Vec<Arc<Parker>>>,
     pub(crate) remote: Arc<Remote>,
 }
 
@@ -228,14 +230,18 @@ impl Shared {
             done: Mutex::new(None),
             finished: Condvar::new(),
             proxy: Mutex::new(None),
-            parker: OnceLock::new(),
+            parkers: Mutex::new(Vec::new()),
             remote,
         }
     }
 
-    /// The parker `cancel` unparks.
-    pub(crate) fn set_parker(&self, parker: Arc<Parker>) {
-        let _ = self.parker.set(parker);
+    /// Adds a parker of one of the component's threads to those `cancel`
+    /// unparks. The thread registers before its first blocking operation,
+    /// which looks at `is_cancelled` before it parks: a cancellation that
+    /// comes before the registration is seen there, one after it unparks
+    /// the thread.
+    fn add_parker(&self, parker: Arc<Parker>) {
+        lock(&self.parkers).push(parker);
     }
 
     /// Records how the component ended and wakes its proxy; then the
@@ -270,11 +276,18 @@ impl Shared {
         }
     }
 
+    /// Cancels the component: every one of its threads parked in a
+    /// blocking port operation wakes, and the operation returns at once
+    /// (`None`, or [`SendErrorKind::Cancelled`](crate::SendErrorKind::Cancelled)).
     pub(crate) fn cancel(&self) {
         self.cancelled.store(true, Ordering::Release);
-        if let Some(parker) = self.parker.get() {
+        let parkers = lock(&self.parkers).clone();
+        for parker in &parkers {
             parker.unpark();
-        } else if let Some(thread) = lock(&self.thread).as_ref() {
+        }
+        if parkers.is_empty()
+            && let Some(thread) = lock(&self.thread).as_ref()
+        {
             thread.unpark();
         }
     }
@@ -294,14 +307,18 @@ struct Running {
 }
 
 /// Runs `f` on the calling thread as a helper of the component `shared`
-/// belongs to: blocking port operations return when it is cancelled and
-/// park through `parker`, and the messages left in ports dropped here are
-/// collected and returned.
+/// belongs to: blocking port operations park through `parker`, which
+/// `Shared::cancel` unparks, and return when the component is cancelled;
+/// the messages left in ports dropped here are collected and returned.
+///
+/// Every thread a component owns runs through here, so cancellation
+/// reaches each of them.
 pub(crate) fn as_helper<R>(
     shared: Arc<Shared>,
     parker: Arc<Parker>,
     f: impl FnOnce() -> R,
 ) -> (R, Vec<(&'static str, usize, bool)>) {
+    shared.add_parker(parker.clone());
     RUNNING.with(|r| {
         *r.borrow_mut() = Some(Running {
             shared,
@@ -525,7 +542,6 @@ pub(crate) fn pin_links<C: Ports>(
 fn body<C: ThreadComponent>(component: C, cx: ThreadContext) {
     let shared = cx.shared.clone();
     let parker = Arc::new(Parker::new(shared.remote.clone()));
-    let _ = shared.parker.set(parker.clone());
     let (outcome, undelivered) = as_helper(shared.clone(), parker, || run_body(component, cx));
     shared.finish(Done {
         outcome,
