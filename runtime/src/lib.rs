@@ -140,6 +140,10 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+// The ready components in `components` are written with `#[component]`,
+// like a user's, whose generated code names the crate `::myelin`.
+extern crate self as myelin;
+
 mod component;
 pub mod components;
 mod context;

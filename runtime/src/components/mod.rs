@@ -8,6 +8,10 @@
 //! stops at once when a [`Control::Shutdown`](crate::Control::Shutdown)
 //! arrives on its `control`.
 
+mod timed;
+
+pub use timed::{ByteRateLimit, RateLimit, Ticker, TimedBatch};
+
 use crate::{Context, Control, Inbox, TryRecvError};
 
 /// What a ready component waiting for input found.
