@@ -28,6 +28,19 @@
 //! | [`Compare`] | says whether each pair of messages from its two inputs is equal | `Comparator` |
 //! | [`Collect`] | keeps everything it receives, for you to take when the run ends | `Collate` |
 //! | [`Discard`] | reads and counts everything, keeps nothing | `NullSink` |
+//! | [`Ticker`] | sends a tick number every period | `CheapAndCheerfulClock` |
+//! | [`RateLimit`] | passes messages on at most so many a second | `MessageRateLimit` |
+//! | [`ByteRateLimit`] | passes byte messages on at most so many bytes a second | `ByteRate_RequestControl` |
+//! | [`TimedBatch`] | gathers messages into `Vec`s of up to `n`, or what came within a time | `Chunkifier` with a time limit |
+//! | [`ReadLines`] | (thread) sends each line of a file | `ReadFileAdaptor` |
+//! | [`ReadChunks`] | (thread) sends a file in chunks of bytes | `ReadFileAdaptor` |
+//! | [`WriteFile`] | (thread) writes each message to a file, optionally as lines | `SimpleFileWriter` |
+//! | [`Print`] | writes each message as a line to stdout (or any writer) | `ConsoleEchoer` |
+//! | [`ReadStdin`] | (thread) sends each line read from stdin (or any reader) | `ConsoleReader` |
+//! | [`ToJsonLine`] | serialises each message as one line of JSON | `Marshaller` |
+//! | [`FromJsonLine`] | parses each line of JSON, a bad line as a [`ParseError`] value | `DeMarshaller` |
+//! | [`Chooser`] | keeps a cursor over a list, sends the item each [`Choose`] command picks | `Chooser` |
+//! | [`Turnstile`] | lets one queued item through per request | `PromptedTurnstile` |
 //!
 //! Kamaelia's run-time pluggable `Splitter`/`Plug` has no counterpart yet:
 //! it needs outboxes created while the system runs.
@@ -112,14 +125,25 @@
 // `IntoPart` impls it generates in this crate: when a user's type is not a
 // component, rustc's "the following other types implement" hint should name
 // the user's components, not the ready-made ones.
+mod choose;
+mod console;
+mod file;
+mod marshal;
 mod route;
 mod sink;
 mod source;
+mod timed;
 mod transform;
+mod wait;
 
+pub use choose::{Choose, Chooser, Turnstile};
+pub use console::{Print, ReadStdin};
+pub use file::{ReadChunks, ReadLines, WriteFile};
+pub use marshal::{FromJsonLine, ParseError, ToJsonLine};
 pub use route::{Compare, Either, Fanout2, Fanout3, Lossy, Merge, WhenFull, Zip, Zip3};
 pub use sink::{Collect, Collected, Discard};
 pub use source::{OneShot, Source, Triggered};
+pub use timed::{ByteRateLimit, RateLimit, Ticker, TimedBatch};
 pub use transform::{Chain, Chunk, Enumerate, Filter, FilterMap, Flatten, Map};
 
 use std::future::poll_fn;
@@ -160,17 +184,6 @@ impl Count {
         self.0.fetch_add(n, Ordering::Relaxed);
     }
 }
-
-mod choose;
-mod console;
-mod file;
-mod marshal;
-mod wait;
-
-pub use choose::{Choose, Chooser, Turnstile};
-pub use console::{Print, ReadStdin};
-pub use file::{ReadChunks, ReadLines, WriteFile};
-pub use marshal::{FromJsonLine, ParseError, ToJsonLine};
 
 /// What a ready component waiting for input found.
 #[derive(Debug)]
