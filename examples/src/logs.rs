@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::BufRead;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
+use myelin::components::{Collect, ReadLines};
 use myelin::prelude::*;
 
 /// One request from the log.
@@ -100,25 +99,6 @@ fn endpoint(target: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// Reads a text file and sends its lines.
-#[component]
-pub struct ReadLines {
-    /// The file's lines, in order.
-    outbox: Outbox<String>,
-    path: PathBuf,
-}
-
-impl Component for ReadLines {
-    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-        let file = std::fs::File::open(&self.path)
-            .map_err(|e| Error::msg(format!("cannot open {}: {e}", self.path.display())))?;
-        for line in std::io::BufReader::new(file).lines() {
-            self.outbox.send(line?).await?;
-        }
-        Ok(())
-    }
 }
 
 /// Parses log lines; lines it cannot parse go out on `rejects` with the
@@ -414,30 +394,15 @@ impl Component for Summarise {
     }
 }
 
-/// Puts the single report it receives where the caller can read it.
-#[component]
-pub struct Keep {
-    /// The report.
-    inbox: Inbox<LogReport>,
-    slot: Arc<Mutex<Option<LogReport>>>,
-}
-
-impl Component for Keep {
-    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-        if let Some(report) = self.inbox.recv().await {
-            *self.slot.lock().expect("report slot") = Some(report);
-        }
-        Ok(())
-    }
-}
-
 /// Runs the whole analysis over the log at `path`.
 ///
 /// The system is a pipeline of three parts: a reader, the analysis (a
 /// graphline whose own `inbox` and `outbox` pass through to its parser and
-/// its summariser) and a sink.
+/// its summariser) and a sink. The reader and the sink are ready-made
+/// components (`myelin::components`); the analysis is this module's own.
 pub fn analyse(path: impl Into<PathBuf>) -> Result<(LogReport, myelin::Report), Error> {
-    let slot = Arc::new(Mutex::new(None));
+    let keep = Collect::<LogReport>::new();
+    let reports = keep.collected();
     let analysis = graphline! {
         components {
             parse: ParseRequests::new(),
@@ -465,15 +430,10 @@ pub fn analyse(path: impl Into<PathBuf>) -> Result<(LogReport, myelin::Report), 
             summary.outbox -> self.outbox,
         }
     };
-    let run = myelin::run(pipeline![
-        ReadLines::new(path.into()),
-        analysis,
-        Keep::new(slot.clone())
-    ])?;
-    let report = slot
-        .lock()
-        .expect("report slot")
+    let run = myelin::run(pipeline![ReadLines::new(path.into()), analysis, keep])?;
+    let report = reports
         .take()
+        .pop()
         .ok_or_else(|| Error::msg("the analysis produced no report"))?;
     Ok((report, run))
 }
