@@ -5,8 +5,8 @@
 //! and N tokio tasks calling `tokio::time::sleep` on a current-thread
 //! runtime. Reported: the wall time beyond the sleep itself (starting,
 //! registering, firing and ending N timers), the same without the sleep
-//! (so the difference is the timers' own cost), and the CPU time a second
-//! in the middle of everyone's sleep costs, which should be nothing. Run
+//! (so the difference is the timers' own cost), and the CPU time of one
+//! second while all N sleep, which should be nothing. Run
 //! with
 //!
 //! ```text
@@ -14,6 +14,8 @@
 //! cargo bench -p myelin --bench timers -- --quick # 100,000
 //! ```
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use myelin::prelude::*;
@@ -94,6 +96,73 @@ fn tokio_naps(n: usize, duration: Duration) -> Run {
     }
 }
 
+/// Sleeps for an hour after counting itself in.
+#[component]
+pub struct LongNap {
+    asleep: Arc<AtomicUsize>,
+}
+
+impl Component for LongNap {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        let nap = myelin::time::sleep(Duration::from_secs(3600));
+        self.asleep.fetch_add(1, Ordering::Relaxed);
+        nap.await;
+        Ok(())
+    }
+}
+
+/// Waits until `asleep` reaches `n` (every task is about to sleep), lets
+/// a moment pass for the last to set its timer, then measures the CPU time
+/// of one second.
+fn cpu_of_a_second_asleep(asleep: &AtomicUsize, n: usize) -> Duration {
+    while asleep.load(Ordering::Relaxed) < n {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let before = cpu_time();
+    std::thread::sleep(Duration::from_secs(1));
+    cpu_time() - before
+}
+
+fn myelin_idle(n: usize) -> Duration {
+    let asleep = Arc::new(AtomicUsize::new(0));
+    let graph = (0..n).fold(Graph::new("naps"), |g, _| {
+        g.child(Some("nap"), Node::new(LongNap::new(asleep.clone())))
+    });
+    let handle = myelin::spawn(graph);
+    let cpu = cpu_of_a_second_asleep(&asleep, n);
+    handle.shutdown();
+    let _ = handle.join();
+    cpu
+}
+
+fn tokio_idle(n: usize) -> Duration {
+    let asleep = Arc::new(AtomicUsize::new(0));
+    let counted = asleep.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runtime = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async move {
+            for _ in 0..n {
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let nap = tokio::time::sleep(Duration::from_secs(3600));
+                    counted.fetch_add(1, Ordering::Relaxed);
+                    nap.await;
+                });
+            }
+            let _ = stopped.await;
+        });
+    });
+    let cpu = cpu_of_a_second_asleep(&asleep, n);
+    let _ = stop.send(());
+    runtime.join().expect("the runtime ends");
+    cpu
+}
+
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
     xs[xs.len() / 2]
@@ -101,6 +170,12 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    if std::env::args().any(|a| a == "--bare-only") {
+        // One myelin run of components that end at once, for profiling.
+        let run = myelin_naps(if quick { 100_000 } else { 1_000_000 }, Duration::ZERO);
+        println!("{:.0} ms", run.wall.as_secs_f64() * 1e3);
+        return;
+    }
     let n = if quick { 100_000 } else { 1_000_000 };
     let rounds = if quick { 3 } else { 5 };
     let short = Duration::from_millis(100);
@@ -128,18 +203,9 @@ fn main() {
         theirs.saturating_sub(theirs_bare),
     );
 
-    // CPU while sleeping: a second in the middle of a 3 s sleep, measured
-    // from another thread, should cost nothing.
-    let idle = |f: fn(usize, Duration) -> Run| {
-        let sleeper = std::thread::spawn(move || f(n, Duration::from_secs(3)));
-        std::thread::sleep(Duration::from_millis(1500));
-        let before = cpu_time();
-        std::thread::sleep(Duration::from_secs(1));
-        let during = cpu_time() - before;
-        sleeper.join().expect("the naps end");
-        during
-    };
-    let (my_idle, their_idle) = (idle(myelin_naps), idle(tokio_naps));
+    // CPU while sleeping: one second, measured from another thread once
+    // every task has set its timer, of a sleep that is then cut short.
+    let (my_idle, their_idle) = (myelin_idle(n), tokio_idle(n));
 
     println!("timers: {n} tasks each sleeping once (median of {rounds} rounds)");
     println!();
@@ -165,7 +231,7 @@ fn main() {
         my_timers.as_secs_f64() / their_timers.as_secs_f64()
     );
     println!(
-        "| CPU time of a second in the middle of a 3 s sleep | {:.1} ms | {:.1} ms | |",
+        "| CPU time of one second while all {n} sleep | {:.1} ms | {:.1} ms | |",
         my_idle.as_secs_f64() * 1e3,
         their_idle.as_secs_f64() * 1e3
     );

@@ -11,6 +11,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::hash::BuildHasherDefault;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -561,7 +562,7 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
             None => outer.clone(),
         };
         let before = spawner.core.spawned();
-        let mut names = UniqueNames::default();
+        let mut names = UniqueNames::for_children(children.len());
         let mut starts = Vec::with_capacity(children.len());
         for (name, child) in children {
             let unique = names.claim(name.unwrap_or_else(|| child.default_name()));
@@ -610,15 +611,49 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
 
 /// Child names within one graph: the name asked for, or that name with the
 /// lowest free number appended (`relay`, `relay2`, ...).
+///
+/// Hashed with a fast, non-keyed hash: the names come from the program
+/// itself, not from outside, and a graph of a million children spends most
+/// of its start hashing them otherwise.
 #[derive(Default)]
 struct UniqueNames {
-    taken: HashSet<String>,
-    next_suffix: HashMap<&'static str, usize>,
+    taken: HashSet<String, BuildHasherDefault<NameHasher>>,
+    next_suffix: HashMap<&'static str, usize, BuildHasherDefault<NameHasher>>,
+}
+
+/// FNV-1a over the name's bytes.
+struct NameHasher(u64);
+
+impl Default for NameHasher {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl UniqueNames {
+    /// Room for `count` names, claimed without growing.
+    fn for_children(count: usize) -> Self {
+        Self {
+            taken: HashSet::with_capacity_and_hasher(count, BuildHasherDefault::default()),
+            next_suffix: HashMap::default(),
+        }
+    }
+
     fn claim(&mut self, base: &'static str) -> String {
-        if self.taken.insert(base.to_owned()) {
+        if !self.taken.contains(base) {
+            self.taken.insert(base.to_owned());
             return base.to_owned();
         }
         let n = self.next_suffix.entry(base).or_insert(1);

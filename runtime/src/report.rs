@@ -4,7 +4,6 @@
 //! silently; a myelin run ends with a [`Report`] that names every component,
 //! how it ended, and every message it left unread.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -171,7 +170,9 @@ impl fmt::Display for Report {
 #[derive(Default)]
 pub(crate) struct ReportBuilder {
     entries: Vec<Entry>,
-    by_seq: HashMap<usize, usize>,
+    /// Where each component's entry is, by start order (dense from zero,
+    /// so a vector, not a map); `NONE` where it has none yet.
+    by_seq: Vec<u32>,
 }
 
 struct Entry {
@@ -183,15 +184,21 @@ struct Entry {
 
 impl ReportBuilder {
     fn entry(&mut self, seq: usize, name: &Arc<str>) -> &mut Entry {
-        let index = *self.by_seq.entry(seq).or_insert_with(|| {
+        const NONE: u32 = u32::MAX;
+        if seq >= self.by_seq.len() {
+            self.by_seq.resize(seq + 1, NONE);
+        }
+        if self.by_seq[seq] == NONE {
+            self.by_seq[seq] =
+                u32::try_from(self.entries.len()).expect("fewer than 2^32 components");
             self.entries.push(Entry {
                 seq,
                 name: name.clone(),
                 outcome: None,
                 undelivered: Vec::new(),
             });
-            self.entries.len() - 1
-        });
+        }
+        let index = self.by_seq[seq] as usize;
         &mut self.entries[index]
     }
 
