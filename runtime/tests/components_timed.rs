@@ -1,27 +1,15 @@
 //! The ready components paced by the clock: `Ticker`, `RateLimit`,
 //! `ByteRateLimit` and `TimedBatch`.
 
-use std::sync::{Arc, Mutex, mpsc};
+mod common;
+
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::run_bounded;
 use myelin::components::{ByteRateLimit, RateLimit, Ticker, TimedBatch};
 use myelin::prelude::*;
-use myelin::{Outcome, Report, Undelivered, time};
-
-const HANG: Duration = Duration::from_secs(30);
-
-fn run_bounded<P, F>(what: &str, build: F) -> Result<Report, myelin::Error>
-where
-    P: myelin::IntoPart,
-    F: FnOnce() -> P + Send + 'static,
-{
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(myelin::run(build()));
-    });
-    rx.recv_timeout(HANG)
-        .unwrap_or_else(|_| panic!("{what}: `run` did not return within {HANG:?}"))
-}
+use myelin::{Outcome, Undelivered, time};
 
 type Arrivals<T> = Arc<Mutex<Vec<(T, Instant)>>>;
 

@@ -6,31 +6,12 @@
 //! Every test that could hang if its bug came back runs the system on
 //! another thread and fails after a generous bound instead.
 
-use std::sync::mpsc;
-use std::time::Duration;
+mod common;
 
+use common::run_bounded;
 use myelin::Part;
 use myelin::prelude::*;
-use myelin::{Outcome, Report, SendErrorKind, Undelivered};
-
-/// How long a system that should end promptly may take before the test
-/// calls it a hang (far above what any of them needs, even under load).
-const HANG: Duration = Duration::from_secs(30);
-
-/// Runs `build()`'s system on a thread of its own and returns what `run`
-/// returned; panics if it has not returned within [`HANG`].
-fn run_bounded<P, F>(what: &str, build: F) -> Result<Report, myelin::Error>
-where
-    P: myelin::IntoPart,
-    F: FnOnce() -> P + Send + 'static,
-{
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(myelin::run(build()));
-    });
-    rx.recv_timeout(HANG)
-        .unwrap_or_else(|_| panic!("{what}: `run` did not return within {HANG:?}"))
-}
+use myelin::{Outcome, SendErrorKind, Undelivered};
 
 /// Waits for a message from its peer before sending anything.
 #[component]

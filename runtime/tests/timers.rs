@@ -4,28 +4,15 @@
 //! Tests that could hang if timers broke run their system on another thread
 //! and fail after a generous bound instead.
 
-use std::sync::mpsc;
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::run_bounded;
+use myelin::Outcome;
 use myelin::prelude::*;
 use myelin::time;
-use myelin::{Outcome, Report};
-
-const HANG: Duration = Duration::from_secs(30);
-
-fn run_bounded<P, F>(what: &str, build: F) -> Result<Report, myelin::Error>
-where
-    P: myelin::IntoPart,
-    F: FnOnce() -> P + Send + 'static,
-{
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(myelin::run(build()));
-    });
-    rx.recv_timeout(HANG)
-        .unwrap_or_else(|_| panic!("{what}: `run` did not return within {HANG:?}"))
-}
 
 type Log = Arc<Mutex<Vec<(u32, Instant, Instant)>>>;
 

@@ -179,3 +179,23 @@ impl Component for StopSystem {
         Ok(())
     }
 }
+
+/// How long a system that should end promptly may take before a test calls
+/// it a hang (far above what any of them needs, even under load).
+pub(crate) const HANG: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs `build()`'s system on a thread of its own and returns what `run`
+/// returned; panics if it has not returned within [`HANG`], so a test whose
+/// bug comes back fails instead of hanging.
+pub(crate) fn run_bounded<P, F>(what: &str, build: F) -> Result<myelin::Report, myelin::Error>
+where
+    P: myelin::IntoPart,
+    F: FnOnce() -> P + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(myelin::run(build()));
+    });
+    rx.recv_timeout(HANG)
+        .unwrap_or_else(|_| panic!("{what}: `run` did not return within {HANG:?}"))
+}
