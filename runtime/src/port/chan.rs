@@ -77,27 +77,193 @@ pub(crate) struct State<T> {
     pub(crate) delivered: u64,
 }
 
+impl<T> State<T> {
+    /// A sender holding `*ticket` got its message in: clears the ticket,
+    /// takes it out of line, and returns whether the next sender's turn has
+    /// come (it had been woken, room is left, and nobody else is on the way).
+    #[cold]
+    #[inline(never)]
+    fn done_waiting(&mut self, ticket: &mut u64) -> bool {
+        let room = self.queue.len() < self.limit;
+        let ticket = std::mem::take(ticket);
+        let Some(parked) = self.tx_wakers.as_deref_mut() else {
+            return false;
+        };
+        parked.leave(ticket) && room && parked.woken == 0 && !parked.queue.is_empty()
+    }
+}
+
 /// Who waits for the receiver to take messages.
+///
+/// # Senders waiting for room
+///
+/// A sender that must wait (`send().await`, `blocking_send`) takes a ticket
+/// from a counter that only grows, and waits in `queue`, oldest ticket
+/// first. It keeps the ticket (in its `SendFuture`, or in `blocking_send`'s
+/// loop) until its message is in: polled again while still waiting, it finds
+/// its entry by binary search and only refreshes the waker (no duplicate);
+/// woken, but beaten to the room by another sender, it goes back to its old
+/// place, which is the front. So senders get through in the order they
+/// first had to wait, and each registration costs O(log n), not a scan.
+///
+/// A take that frees a slot wakes the sender at the front, not every one of
+/// them, when no sender woken earlier is still on its way (`woken`) or
+/// when the queue is now empty. A woken sender that gets its message in
+/// and still leaves room passes the turn on. So one waiting sender is
+/// resumed per message in the common case, and a sender that fills several
+/// slots at once does not leave a crowd to find the queue full again.
+///
+/// No sender is stranded while there is room, because a woken sender always
+/// comes back or goes away through a path that settles its turn:
+/// - it pushes: its turn is done, and if room is left and nobody else is on
+///   the way, the next sender is woken;
+/// - it finds the queue full again: someone else filled the room, and the
+///   take that frees it wakes a sender;
+/// - its send is abandoned while it holds a ticket (a `SendFuture` dropped
+///   in a `select!`, a component cancelled, a `blocking_send` giving up):
+///   `Chan::abandon` takes its entry out, and if it had been woken and
+///   there is room, wakes the next one;
+/// - it is woken but never polled again nor dropped (a future held without
+///   being polled): the take that empties the queue wakes the next sender
+///   regardless, so this holds up the others only while the queue is not
+///   empty.
+///
+/// # `try_send` on a full queue
+///
+/// `try_send` has no future to keep a ticket in. It registers the running
+/// component in `tried`, and every take wakes all of them: a component that
+/// gave up (dropped the message, or went on to other work) then strands
+/// nobody. Registering costs O(1): a repeat of the last registration is
+/// skipped, and the list is deduplicated (sort, dedup) whenever it has
+/// doubled since the last time.
 #[derive(Default)]
 pub(crate) struct Parked {
-    /// Senders waiting for room.
-    senders: Vec<WakeRef>,
+    /// Senders waiting for room with a place in line, by ticket.
+    queue: VecDeque<(u64, WakeRef)>,
+    /// The last ticket handed out; the first is 1 (0 means "no ticket").
+    last_ticket: u64,
+    /// Senders woken from `queue` that have not come back yet.
+    woken: usize,
+    /// Components whose `try_send` found the queue full.
+    tried: Vec<WakeRef>,
+    /// `tried.len()` just after its last deduplication.
+    tried_distinct: usize,
     /// Waiting until the receiver has taken this many messages in all
     /// (`delivered` less what is queued): see `Chan::watch_takes`.
     watch: Option<(u64, WakeRef)>,
 }
 
 impl Parked {
-    fn park_sender(&mut self, waker: &Waker, key_only: bool) {
-        if !self.senders.iter().any(|w| w.will_wake(waker)) {
-            self.senders.push(WakeRef::new(waker, key_only));
+    /// Whether a take that left `now_empty` has anyone to wake (see
+    /// `Chan::wake_senders`): checked inline, so the takes of a burst that
+    /// owe nobody a wake-up stay on the fast path.
+    #[inline(always)]
+    fn owed_by_take(&self, now_empty: bool) -> bool {
+        (!self.queue.is_empty() && (self.woken == 0 || now_empty))
+            || !self.tried.is_empty()
+            || self.watch.is_some()
+    }
+
+    fn find(&self, ticket: u64) -> Result<usize, usize> {
+        self.queue.binary_search_by_key(&ticket, |(t, _)| *t)
+    }
+
+    /// Puts a sender that found the queue full in line, or keeps its place.
+    fn park_sender(&mut self, waker: &Waker, key_only: bool, ticket: &mut u64) {
+        if *ticket == 0 {
+            self.last_ticket += 1;
+            *ticket = self.last_ticket;
+            self.queue
+                .push_back((*ticket, WakeRef::new(waker, key_only)));
+            return;
+        }
+        match self.find(*ticket) {
+            // Polled again while waiting: same place, fresh waker.
+            Ok(i) => {
+                let slot = &mut self.queue[i].1;
+                if !slot.will_wake(waker) {
+                    *slot = WakeRef::new(waker, key_only);
+                }
+            }
+            // Woken, and the room was taken again: back to its place.
+            Err(i) => {
+                self.woken = self.woken.saturating_sub(1);
+                self.queue
+                    .insert(i, (*ticket, WakeRef::new(waker, key_only)));
+            }
         }
     }
 
+    /// A sender holding `ticket` is done waiting (its message went in, or it
+    /// gave up): takes it out of line. Returns whether it had been woken.
+    fn leave(&mut self, ticket: u64) -> bool {
+        match self.find(ticket) {
+            Ok(i) => {
+                self.queue.remove(i);
+                false
+            }
+            Err(_) => {
+                self.woken = self.woken.saturating_sub(1);
+                true
+            }
+        }
+    }
+
+    /// Wakes (hands back) the sender at the front of the line.
+    fn wake_front(&mut self) -> Option<WakeRef> {
+        let (_, w) = self.queue.pop_front()?;
+        self.woken += 1;
+        if self.queue.is_empty() && self.queue.capacity() > SHRINK_ABOVE {
+            self.queue = VecDeque::new();
+        }
+        Some(w)
+    }
+
+    fn note_tried(&mut self, waker: &Waker, key_only: bool) {
+        if self.tried.last().is_some_and(|w| w.will_wake(waker)) {
+            return;
+        }
+        self.tried.push(WakeRef::new(waker, key_only));
+        if self.tried.len() >= 2 * self.tried_distinct.max(8) {
+            self.tried.sort_unstable_by_key(identity);
+            self.tried.dedup_by_key(|w| identity(w));
+            self.tried_distinct = self.tried.len();
+        }
+    }
+
+    /// Everyone registered here, for `close_receiver`.
+    fn into_all(self) -> impl Iterator<Item = WakeRef> {
+        self.queue
+            .into_iter()
+            .map(|(_, w)| w)
+            .chain(self.tried)
+            .chain(self.watch.map(|(_, w)| w))
+    }
+
     fn wakers_mut(&mut self) -> impl Iterator<Item = &mut WakeRef> {
-        self.senders
+        self.queue
             .iter_mut()
+            .map(|(_, w)| w)
+            .chain(self.tried.iter_mut())
             .chain(self.watch.as_mut().map(|(_, w)| w))
+    }
+}
+
+/// A line of waiting senders longer than this gives its memory back once
+/// it empties.
+const SHRINK_ABOVE: usize = 64;
+
+/// What identifies a registration, for deduplicating `Parked::tried`:
+/// equal for two registrations that wake the same task or waker.
+fn identity(w: &WakeRef) -> (usize, usize) {
+    match w {
+        WakeRef::Task(key) => (
+            0,
+            (usize::from(key.sched) << 48)
+                | (usize::from(key.generation) << 32)
+                | key.index as usize,
+        ),
+        WakeRef::Waker(w) => (std::ptr::from_ref(w.vtable()) as usize, w.data() as usize),
     }
 }
 
@@ -267,7 +433,7 @@ impl<T> Chan<T> {
                 if let Some(w) = s.rx_waker.take() {
                     s.rx_waker = Some(w.into_key_only());
                 }
-                if let Some(parked) = s.tx_wakers.as_mut() {
+                if let Some(parked) = s.tx_wakers.as_deref_mut() {
                     for w in parked.wakers_mut() {
                         let old = std::mem::replace(
                             w,
@@ -332,7 +498,7 @@ impl<T> Chan<T> {
                     if let Some(waker) = crate::scheduler::local::current_waker() {
                         s.tx_wakers
                             .get_or_insert_with(Box::default)
-                            .park_sender(&waker, local || s.external == 0);
+                            .note_tried(&waker, local || s.external == 0);
                     }
                     return Err(Refused::Full(msg));
                 }
@@ -348,36 +514,73 @@ impl<T> Chan<T> {
         Ok(())
     }
 
-    /// Like `push`, but when the queue is full registers `waker` to be woken
-    /// when room appears.
-    #[inline(always)]
+    /// Like `push`, but when the queue is full puts the sender in line to be
+    /// woken when room appears (see `Parked`). `ticket` is the sender's place
+    /// in line: zero before it first waits, kept by the caller across
+    /// attempts, and zero again once the message is in or refused.
     ///
     /// # Panics
     /// If the chan is bound to a scheduler on another thread (an async send
     /// on a generator's outbox moved to another thread); `push` reports that
     /// case as an error instead, off the hot path.
-    pub(crate) fn push_or_wait(&self, msg: T, waker: &Waker) -> Result<(), Refused<T>> {
-        let wake = self.with_mode(
+    #[inline(always)]
+    pub(crate) fn push_or_wait(
+        &self,
+        msg: T,
+        waker: &Waker,
+        ticket: &mut u64,
+    ) -> Result<(), Refused<T>> {
+        let (wake, pass_turn) = self.with_mode(
             #[inline(always)]
             |s, local| {
                 if s.queue.len() >= s.limit {
                     if s.rx_closed {
+                        // Everyone waiting was released with the receiver.
+                        *ticket = 0;
                         return Err(Refused::Closed(msg));
                     }
-                    s.tx_wakers
-                        .get_or_insert_with(Box::default)
-                        .park_sender(waker, local || s.external == 0);
+                    s.tx_wakers.get_or_insert_with(Box::default).park_sender(
+                        waker,
+                        local || s.external == 0,
+                        ticket,
+                    );
                     return Err(Refused::Full(msg));
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
-                Ok(s.rx_waker.is_some())
+                let pass_turn = *ticket != 0 && s.done_waiting(ticket);
+                Ok((s.rx_waker.is_some(), pass_turn))
             },
         )?;
         if wake {
             self.wake_receiver();
         }
+        if pass_turn {
+            self.pass_turn();
+        }
         Ok(())
+    }
+
+    /// A sender holding `ticket` stops waiting without sending (its future
+    /// was dropped, or it gave up): takes it out of line, and if it had been
+    /// woken, hands its turn to the next sender while there is room.
+    #[cold]
+    pub(crate) fn abandon(&self, ticket: u64) {
+        let next = self.try_with_mode(|s, _| {
+            let room = s.queue.len() < s.limit;
+            let parked = s.tx_wakers.as_deref_mut()?;
+            if parked.leave(ticket) && room {
+                parked.wake_front()
+            } else {
+                None
+            }
+        });
+        // `None` also when the chan is bound to another thread: a future
+        // dropped there cannot reach it; its entry stays, and the take that
+        // empties the queue wakes past it.
+        if let Some(w) = next.flatten() {
+            w.wake();
+        }
     }
 
     // Waking happens outside the critical section (a foreign waker may run
@@ -390,26 +593,55 @@ impl<T> Chan<T> {
         }
     }
 
-    /// After a take: wakes every parked sender, and the take watch if the
-    /// receiver has now taken as many as it waits for.
+    /// Passes the turn on: wakes the sender at the front of the line if there
+    /// is room and no sender woken earlier is still on its way.
+    #[cold]
+    fn pass_turn(&self) {
+        let next = self.with(|s| {
+            let room = s.queue.len() < s.limit;
+            let parked = s.tx_wakers.as_deref_mut()?;
+            if room && parked.woken == 0 {
+                parked.wake_front()
+            } else {
+                None
+            }
+        });
+        if let Some(w) = next {
+            w.wake();
+        }
+    }
+
+    /// After a take: wakes the sender at the front of the line (if no woken
+    /// sender is still on its way, or the queue is now empty), every
+    /// component whose `try_send` found the queue full, and the take watch
+    /// if the receiver has now taken as many as it waits for.
     #[cold]
     fn wake_senders(&self) {
-        let (senders, watch) = self.with(|s| {
+        let (front, tried, watch) = self.with(|s| {
             let taken = s.delivered - s.queue.len() as u64;
-            let Some(parked) = s.tx_wakers.as_mut() else {
-                return (Vec::new(), None);
+            let empty = s.queue.is_empty();
+            let room = s.queue.len() < s.limit;
+            let Some(parked) = s.tx_wakers.as_deref_mut() else {
+                return (None, Vec::new(), None);
             };
-            let senders = std::mem::take(&mut parked.senders);
+            let front = if room && (parked.woken == 0 || empty) {
+                parked.wake_front()
+            } else {
+                None
+            };
+            let tried = if parked.tried.is_empty() {
+                Vec::new()
+            } else {
+                parked.tried_distinct = 0;
+                std::mem::take(&mut parked.tried)
+            };
             let watch = match parked.watch {
                 Some((target, _)) if taken >= target => parked.watch.take().map(|(_, w)| w),
                 _ => None,
             };
-            if parked.watch.is_none() {
-                s.tx_wakers = None;
-            }
-            (senders, watch)
+            (front, tried, watch)
         });
-        for w in senders.into_iter().chain(watch) {
+        for w in front.into_iter().chain(tried).chain(watch) {
             w.wake();
         }
     }
@@ -436,7 +668,13 @@ impl<T> Chan<T> {
             #[inline(always)]
             |s, local| match s.queue.pop_front() {
                 // Only a bounded queue has parked senders.
-                Some(msg) => (Take::Message(msg), s.tx_wakers.is_some()),
+                Some(msg) => {
+                    let owed = match s.tx_wakers.as_deref() {
+                        None => false,
+                        Some(parked) => parked.owed_by_take(s.queue.is_empty()),
+                    };
+                    (Take::Message(msg), owed)
+                }
                 None if s.senders == 0 => {
                     s.end_seen |= observe_end;
                     (Take::Closed, false)
@@ -567,11 +805,7 @@ impl<T> Chan<T> {
             (std::mem::take(&mut s.queue), s.tx_wakers.take())
         });
         if let Some(parked) = senders {
-            for w in parked
-                .senders
-                .into_iter()
-                .chain(parked.watch.map(|(_, w)| w))
-            {
+            for w in parked.into_all() {
                 w.wake();
             }
         }

@@ -47,6 +47,7 @@ impl<T: Send + 'static> Outbox<T> {
         SendFuture {
             outbox: self,
             msg: Some(msg),
+            ticket: 0,
         }
     }
 
@@ -166,6 +167,10 @@ impl<T> std::fmt::Debug for Outbox<T> {
 pub struct SendFuture<'a, T> {
     outbox: &'a mut Outbox<T>,
     msg: Option<T>,
+    /// Its place in line while the destination is full (0: none yet, or
+    /// done): kept across polls so a re-poll neither duplicates it nor
+    /// loses its turn.
+    ticket: u64,
 }
 
 impl<T> Unpin for SendFuture<'_, T> {}
@@ -173,11 +178,31 @@ impl<T> Unpin for SendFuture<'_, T> {}
 impl<T> SendFuture<'_, T> {
     /// Tells the scheduler this component now waits holding a message, so
     /// a cancellation counts it as unsent. The scheduler forgets it at the
-    /// component's next resume. (No `Drop` impl: drop glue on every send
-    /// costs the hot path more than this costs the waiting one.)
+    /// component's next resume.
     #[cold]
     fn park(&mut self) {
         local::park_send(self.outbox.name);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn abandon(&mut self) {
+        if let Some(chan) = self.outbox.target.as_ref() {
+            chan.abandon(self.ticket);
+        }
+    }
+}
+
+/// A send dropped while waiting in line (in a `select!`, or with its
+/// component cancelled) gives its place up, and its turn if it had been
+/// woken, so the senders behind it are not stranded. A send that never
+/// waited holds no ticket: one compare.
+impl<T> Drop for SendFuture<'_, T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.ticket != 0 {
+            self.abandon();
+        }
     }
 }
 
@@ -198,7 +223,7 @@ impl<T: Send + 'static> Future for SendFuture<'_, T> {
         let Some(chan) = this.outbox.target() else {
             return Poll::Ready(Err(SendError::new(msg, SendErrorKind::Unlinked, name)));
         };
-        match chan.push_or_wait(msg, cx.waker()) {
+        match chan.push_or_wait(msg, cx.waker(), &mut this.ticket) {
             Ok(()) => Poll::Ready(Ok(())),
             Err(Refused::Full(m)) => {
                 this.msg = Some(m);
