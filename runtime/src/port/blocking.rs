@@ -75,7 +75,8 @@ impl<T: Send + 'static> Outbox<T> {
         let name = self.name();
         let waker = thread_waker();
         let mut msg = msg;
-        // Its place in line while the destination is full (see `Chan::push_or_wait`).
+        // Its place in line while the destination is full (see
+        // `Chan::push_or_wait`).
         let mut ticket = 0;
         loop {
             let Some(chan) = self.chan() else {
@@ -98,7 +99,7 @@ impl<T: Send + 'static> Outbox<T> {
                 }
                 Err(Refused::Full(m)) if cancelled() => {
                     // Give the place up, and the turn if it had come.
-                    chan.abandon(ticket);
+                    chan.done_waiting(ticket);
                     return Err(SendError::new(m, SendErrorKind::Cancelled, name));
                 }
                 Err(Refused::Full(m)) => {

@@ -24,7 +24,7 @@ use std::task::Waker;
 
 use crate::scheduler::WakeRef;
 
-use crate::sync::{AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
+use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
 
 /// What a receive attempt found.
 pub(crate) enum Take<T> {
@@ -78,18 +78,18 @@ pub(crate) struct State<T> {
 }
 
 impl<T> State<T> {
-    /// A sender holding `*ticket` got its message in: clears the ticket,
-    /// takes it out of line, and returns whether the next sender's turn has
-    /// come (it had been woken, room is left, and nobody else is on the way).
-    #[cold]
-    #[inline(never)]
-    fn done_waiting(&mut self, ticket: &mut u64) -> bool {
+    /// A sender holding `ticket` is done waiting: its message went in, or it
+    /// gave up. Takes it out of line; if it had been woken, there is room,
+    /// and no other woken sender is on its way, returns the next sender,
+    /// whose turn it now is, to be woken.
+    fn done_waiting(&mut self, ticket: u64) -> Option<WakeRef> {
         let room = self.queue.len() < self.limit;
-        let ticket = std::mem::take(ticket);
-        let Some(parked) = self.tx_wakers.as_deref_mut() else {
-            return false;
-        };
-        parked.leave(ticket) && room && parked.woken == 0 && !parked.queue.is_empty()
+        let parked = self.tx_wakers.as_deref_mut()?;
+        if parked.leave(ticket) && room && parked.woken == 0 {
+            parked.wake_front()
+        } else {
+            None
+        }
     }
 }
 
@@ -106,36 +106,47 @@ impl<T> State<T> {
 /// place, which is the front. So senders get through in the order they
 /// first had to wait, and each registration costs O(log n), not a scan.
 ///
-/// A take that frees a slot wakes the sender at the front, not every one of
-/// them, when no sender woken earlier is still on its way (`woken`) or
-/// when the queue is now empty. A woken sender that gets its message in
-/// and still leaves room passes the turn on. So one waiting sender is
-/// resumed per message in the common case, and a sender that fills several
-/// slots at once does not leave a crowd to find the queue full again.
+/// A take wakes the sender at the front of the line, not all of them, and
+/// only when no sender woken earlier is still on its way (`woken`): a burst
+/// of takes wakes one sender, which usually fills the room it finds in the
+/// same resume. A woken sender that gets its message in and still leaves
+/// room passes the turn on to the next one.
 ///
-/// No sender is stranded while there is room, because a woken sender always
-/// comes back or goes away through a path that settles its turn:
-/// - it pushes: its turn is done, and if room is left and nobody else is on
-///   the way, the next sender is woken;
+/// # Why no sender is stranded
+///
+/// Every woken sender is counted in `woken` until it comes back, and each
+/// way back settles its turn:
+/// - it pushes: it leaves the line, and if room is left and nobody else is
+///   on the way, the next sender is woken (`State::done_waiting`);
 /// - it finds the queue full again: someone else filled the room, and the
-///   take that frees it wakes a sender;
-/// - its send is abandoned while it holds a ticket (a `SendFuture` dropped
-///   in a `select!`, a component cancelled, a `blocking_send` giving up):
-///   `Chan::abandon` takes its entry out, and if it had been woken and
-///   there is room, wakes the next one;
-/// - it is woken but never polled again nor dropped (a future held without
-///   being polled): the take that empties the queue wakes the next sender
-///   regardless, so this holds up the others only while the queue is not
-///   empty.
+///   take that frees it wakes a sender (or the one passing the turn does);
+/// - a `blocking_send` giving up (its thread cancelled) leaves through
+///   `done_waiting` too.
+///
+/// A `SendFuture` dropped after being woken but before being polled again
+/// (in a `select!`, under a timeout) never comes back, and it has no `Drop`
+/// to say so: measured, the check and call a `Drop` adds cost every send
+/// about ten instructions, a tenth of a pipeline hop. Instead the receiver
+/// catches it: whenever it finds the queue empty and registers to wait
+/// while senders still wait in line, it wakes the front one
+/// (`Chan::wake_sender_for_empty`), whatever `woken` says. So a lost turn
+/// holds the others up only until the receiver has taken what is queued;
+/// to strand them, both the sender woken by a take and the one woken when
+/// the receiver ran dry would have to be dropped unpolled, or the receiver
+/// would have to stop receiving from this inbox with room in it. A count
+/// left too high by a lost turn only makes takes wake nobody; the receiver
+/// running dry keeps waking one sender at a time.
 ///
 /// # `try_send` on a full queue
 ///
-/// `try_send` has no future to keep a ticket in. It registers the running
-/// component in `tried`, and every take wakes all of them: a component that
-/// gave up (dropped the message, or went on to other work) then strands
-/// nobody. Registering costs O(1): a repeat of the last registration is
-/// skipped, and the list is deduplicated (sort, dedup) whenever it has
-/// doubled since the last time.
+/// `try_send` has no future to keep a ticket in, and a component whose
+/// `try_send` was refused may never try again (it dropped the message, or
+/// went on to other work). So it is not put in line: it is registered in
+/// `tried`, and every take wakes all of them. Registering costs O(1): a
+/// repeat of the last registration is skipped, and the list is deduplicated
+/// (sort, dedup) whenever it has doubled since the last time. The price is
+/// paid by crowds: N components waiting this way on one small inbox are all
+/// resumed on every take (`send().await` waits in line instead).
 #[derive(Default)]
 pub(crate) struct Parked {
     /// Senders waiting for room with a place in line, by ticket.
@@ -154,12 +165,12 @@ pub(crate) struct Parked {
 }
 
 impl Parked {
-    /// Whether a take that left `now_empty` has anyone to wake (see
-    /// `Chan::wake_senders`): checked inline, so the takes of a burst that
-    /// owe nobody a wake-up stay on the fast path.
+    /// Whether a take has anyone to wake (see `Chan::wake_senders`):
+    /// checked inline, so the takes of a burst that owe nobody a wake-up
+    /// stay on the fast path.
     #[inline(always)]
-    fn owed_by_take(&self, now_empty: bool) -> bool {
-        (!self.queue.is_empty() && (self.woken == 0 || now_empty))
+    fn owed_by_take(&self) -> bool {
+        (self.woken == 0 && !self.queue.is_empty())
             || !self.tried.is_empty()
             || self.watch.is_some()
     }
@@ -168,16 +179,16 @@ impl Parked {
         self.queue.binary_search_by_key(&ticket, |(t, _)| *t)
     }
 
-    /// Puts a sender that found the queue full in line, or keeps its place.
-    fn park_sender(&mut self, waker: &Waker, key_only: bool, ticket: &mut u64) {
-        if *ticket == 0 {
+    /// Puts a sender that found the queue full in line, or keeps its place;
+    /// returns its ticket.
+    fn park_sender(&mut self, waker: &Waker, key_only: bool, ticket: u64) -> u64 {
+        if ticket == 0 {
             self.last_ticket += 1;
-            *ticket = self.last_ticket;
             self.queue
-                .push_back((*ticket, WakeRef::new(waker, key_only)));
-            return;
+                .push_back((self.last_ticket, WakeRef::new(waker, key_only)));
+            return self.last_ticket;
         }
-        match self.find(*ticket) {
+        match self.find(ticket) {
             // Polled again while waiting: same place, fresh waker.
             Ok(i) => {
                 let slot = &mut self.queue[i].1;
@@ -189,9 +200,10 @@ impl Parked {
             Err(i) => {
                 self.woken = self.woken.saturating_sub(1);
                 self.queue
-                    .insert(i, (*ticket, WakeRef::new(waker, key_only)));
+                    .insert(i, (ticket, WakeRef::new(waker, key_only)));
             }
         }
+        ticket
     }
 
     /// A sender holding `ticket` is done waiting (its message went in, or it
@@ -278,6 +290,15 @@ pub(crate) struct Chan<T> {
     /// on that thread when a port was moved away from it.
     home: AtomicUsize,
     lock: Mutex<()>,
+    /// A sender has ever had to wait in line here: only then does a
+    /// receiver about to wait look for senders to wake (see `Parked`), so
+    /// the receive path of other links does not pay for the look. Set in
+    /// the critical section where a sender first waits, read after the one
+    /// where the receiver found the queue empty: a sender that waited before
+    /// that is seen (the lock, or the single owning thread, orders the two),
+    /// and one that waits after it found the queue full again, so its
+    /// pushes wake the receiver.
+    lined: AtomicBool,
     state: UnsafeCell<State<T>>,
 }
 
@@ -294,6 +315,7 @@ impl<T> Chan<T> {
             owner: AtomicUsize::new(0),
             home: AtomicUsize::new(0),
             lock: Mutex::new(()),
+            lined: AtomicBool::new(false),
             state: UnsafeCell::new(State {
                 queue: VecDeque::new(),
                 capacity: capacity.unwrap_or(usize::MAX),
@@ -515,9 +537,11 @@ impl<T> Chan<T> {
     }
 
     /// Like `push`, but when the queue is full puts the sender in line to be
-    /// woken when room appears (see `Parked`). `ticket` is the sender's place
-    /// in line: zero before it first waits, kept by the caller across
-    /// attempts, and zero again once the message is in or refused.
+    /// woken when room appears (see `Parked`). `ticket` is the sender's
+    /// place in line: zero before it first waits; set here when it must
+    /// wait, kept by the caller across attempts, and settled (back to zero)
+    /// here once the message is in or refused for good. A caller that gives
+    /// up while holding one hands it to `done_waiting`.
     ///
     /// # Panics
     /// If the chan is bound to a scheduler on another thread (an async send
@@ -530,55 +554,63 @@ impl<T> Chan<T> {
         waker: &Waker,
         ticket: &mut u64,
     ) -> Result<(), Refused<T>> {
-        let (wake, pass_turn) = self.with_mode(
+        let wake = self.with_mode(
             #[inline(always)]
             |s, local| {
                 if s.queue.len() >= s.limit {
-                    if s.rx_closed {
-                        // Everyone waiting was released with the receiver.
-                        *ticket = 0;
-                        return Err(Refused::Closed(msg));
-                    }
-                    s.tx_wakers.get_or_insert_with(Box::default).park_sender(
-                        waker,
-                        local || s.external == 0,
-                        ticket,
-                    );
-                    return Err(Refused::Full(msg));
+                    return Err(self.refuse_or_wait(s, msg, waker, local, ticket));
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
-                let pass_turn = *ticket != 0 && s.done_waiting(ticket);
-                Ok((s.rx_waker.is_some(), pass_turn))
+                Ok(s.rx_waker.is_some())
             },
         )?;
         if wake {
             self.wake_receiver();
         }
-        if pass_turn {
-            self.pass_turn();
+        if *ticket != 0 {
+            self.done_waiting(std::mem::take(ticket));
         }
         Ok(())
     }
 
-    /// A sender holding `ticket` stops waiting without sending (its future
-    /// was dropped, or it gave up): takes it out of line, and if it had been
-    /// woken, hands its turn to the next sender while there is room.
+    /// `push_or_wait` on a full queue: refuses for good if the receiver is
+    /// gone, else puts the sender in line (or keeps its place).
     #[cold]
-    pub(crate) fn abandon(&self, ticket: u64) {
-        let next = self.try_with_mode(|s, _| {
-            let room = s.queue.len() < s.limit;
-            let parked = s.tx_wakers.as_deref_mut()?;
-            if parked.leave(ticket) && room {
-                parked.wake_front()
-            } else {
-                None
-            }
-        });
-        // `None` also when the chan is bound to another thread: a future
-        // dropped there cannot reach it; its entry stays, and the take that
-        // empties the queue wakes past it.
-        if let Some(w) = next.flatten() {
+    #[inline(never)]
+    fn refuse_or_wait(
+        &self,
+        s: &mut State<T>,
+        msg: T,
+        waker: &Waker,
+        local: bool,
+        ticket: &mut u64,
+    ) -> Refused<T> {
+        if s.rx_closed {
+            // Everyone waiting was released with the receiver.
+            *ticket = 0;
+            return Refused::Closed(msg);
+        }
+        let key_only = local || s.external == 0;
+        *ticket = s
+            .tx_wakers
+            .get_or_insert_with(Box::default)
+            .park_sender(waker, key_only, *ticket);
+        self.lined.store(true, Ordering::Relaxed);
+        Refused::Full(msg)
+    }
+
+    /// A sender holding `ticket` is done waiting (its message went in, or a
+    /// `blocking_send` gave up): see `State::done_waiting`.
+    ///
+    /// After a push, a separate critical section: a take in between still
+    /// counts the sender as on its way (and so wakes nobody for it), which
+    /// this then settles; a take that woke it in between (it was still in
+    /// line) is settled the same way.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn done_waiting(&self, ticket: u64) {
+        if let Some(w) = self.with(|s| s.done_waiting(ticket)) {
             w.wake();
         }
     }
@@ -593,38 +625,37 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Passes the turn on: wakes the sender at the front of the line if there
-    /// is room and no sender woken earlier is still on its way.
+    /// The receiver found the queue empty and is about to wait, while
+    /// senders wait in line: wakes the one at the front, even if a sender
+    /// woken earlier is still counted as on its way (the safety net of
+    /// `Parked`: that one may never come back).
     #[cold]
-    fn pass_turn(&self) {
+    #[inline(never)]
+    fn wake_sender_for_empty(&self) {
         let next = self.with(|s| {
-            let room = s.queue.len() < s.limit;
-            let parked = s.tx_wakers.as_deref_mut()?;
-            if room && parked.woken == 0 {
-                parked.wake_front()
-            } else {
-                None
+            if !s.queue.is_empty() || s.limit == 0 {
+                return None;
             }
+            s.tx_wakers.as_deref_mut()?.wake_front()
         });
         if let Some(w) = next {
             w.wake();
         }
     }
 
-    /// After a take: wakes the sender at the front of the line (if no woken
-    /// sender is still on its way, or the queue is now empty), every
-    /// component whose `try_send` found the queue full, and the take watch
-    /// if the receiver has now taken as many as it waits for.
+    /// After a take: wakes the sender at the front of the line if no woken
+    /// sender is still on its way, every component whose `try_send` found
+    /// the queue full, and the take watch if the receiver has now taken as
+    /// many as it waits for.
     #[cold]
     fn wake_senders(&self) {
         let (front, tried, watch) = self.with(|s| {
             let taken = s.delivered - s.queue.len() as u64;
-            let empty = s.queue.is_empty();
             let room = s.queue.len() < s.limit;
             let Some(parked) = s.tx_wakers.as_deref_mut() else {
                 return (None, Vec::new(), None);
             };
-            let front = if room && (parked.woken == 0 || empty) {
+            let front = if room && parked.woken == 0 {
                 parked.wake_front()
             } else {
                 None
@@ -671,7 +702,7 @@ impl<T> Chan<T> {
                 Some(msg) => {
                     let owed = match s.tx_wakers.as_deref() {
                         None => false,
-                        Some(parked) => parked.owed_by_take(s.queue.is_empty()),
+                        Some(parked) => parked.owed_by_take(),
                     };
                     (Take::Message(msg), owed)
                 }
@@ -690,6 +721,9 @@ impl<T> Chan<T> {
         if senders_waiting {
             self.wake_senders();
         }
+        if waker.is_some() && matches!(result, Take::Empty) && self.lined.load(Ordering::Relaxed) {
+            self.wake_sender_for_empty();
+        }
         result
     }
 
@@ -697,14 +731,18 @@ impl<T> Chan<T> {
     /// stream has ended without the receiver noticing yet; returns whether
     /// either is so.
     pub(crate) fn ready_or_register(&self, waker: &Waker) -> bool {
-        self.with_mode(|s, local| {
+        let ready = self.with_mode(|s, local| {
             let unseen_end = s.ever_linked && s.senders == 0 && !s.end_seen;
             if !s.queue.is_empty() || unseen_end {
                 return true;
             }
             register(&mut s.rx_waker, waker, local || s.external == 0);
             false
-        })
+        });
+        if !ready && self.lined.load(Ordering::Relaxed) {
+            self.wake_sender_for_empty();
+        }
+        ready
     }
 
     /// Returns how many messages were ever accepted and how many are still
