@@ -899,7 +899,7 @@ mod loom_tests {
 
     use loom::sync::Arc;
 
-    use super::{Chan, Take};
+    use super::{Chan, Refused, Take};
 
     struct Flag(AtomicBool);
 
@@ -987,12 +987,152 @@ mod loom_tests {
                 thread::spawn(move || assert!(matches!(chan.take(None), Take::Message(1))))
             };
             let (flag, waker) = flag_waker();
-            let second = chan.push_or_wait(2, &waker);
+            let second = chan.push_or_wait(2, &waker, &mut 0);
             receiver.join().unwrap();
             if second.is_err() {
                 assert!(flag.0.load(Ordering::SeqCst), "sender never woken");
                 assert!(chan.push(2).is_ok());
             }
+        });
+    }
+
+    /// A sender on its own thread that tries once; what it left behind.
+    struct Attempt {
+        msg: u32,
+        refused: bool,
+        ticket: u64,
+        flag: std::sync::Arc<Flag>,
+        waker: Waker,
+    }
+
+    fn attempt(chan: &Chan<u32>, msg: u32) -> Attempt {
+        let (flag, waker) = flag_waker();
+        let mut ticket = 0;
+        let refused = match chan.push_or_wait(msg, &waker, &mut ticket) {
+            Ok(()) => false,
+            Err(Refused::Full(_)) => true,
+            Err(_) => panic!("the receiver is alive"),
+        };
+        Attempt {
+            msg,
+            refused,
+            ticket,
+            flag,
+            waker,
+        }
+    }
+
+    /// After the racing steps: the receiver keeps receiving (registering
+    /// when it finds nothing) and every sender retries whenever it is woken,
+    /// one step at a time; a sender left waiting while nobody will wake it
+    /// makes no progress, and the bound below fails the model.
+    fn finish(
+        chan: &Chan<u32>,
+        mut waiting: Vec<Attempt>,
+        mut got: Vec<u32>,
+        total: usize,
+    ) -> Vec<u32> {
+        let (_, receiver) = flag_waker();
+        for _ in 0..8 {
+            if got.len() == total {
+                break;
+            }
+            if let Take::Message(m) = chan.take(Some(&receiver)) {
+                got.push(m);
+            }
+            waiting.retain_mut(|w| {
+                if !w.flag.0.swap(false, Ordering::SeqCst) {
+                    return true;
+                }
+                match chan.push_or_wait(w.msg, &w.waker, &mut w.ticket) {
+                    Ok(()) => false,
+                    Err(Refused::Full(_)) => true,
+                    Err(_) => panic!("the receiver is alive"),
+                }
+            });
+        }
+        got.sort_unstable();
+        got
+    }
+
+    /// A bounded queue of one, already full; two senders on two threads
+    /// try to send while a receiver on a third takes twice. Then, whatever
+    /// the interleaving was, everyone who was refused gets in as the
+    /// receiver goes on: nobody is left waiting in line unwoken.
+    #[test]
+    fn loom_two_senders_in_line_one_receiver() {
+        loom::model(|| {
+            let chan = Arc::new(Chan::<u32>::new(Some(1)));
+            chan.add_sender();
+            chan.add_sender();
+            assert!(chan.push(0).is_ok());
+            let senders: Vec<_> = [1, 2]
+                .into_iter()
+                .map(|msg| {
+                    let chan = chan.clone();
+                    thread::spawn(move || attempt(&chan, msg))
+                })
+                .collect();
+            let receiver = {
+                let chan = chan.clone();
+                thread::spawn(move || {
+                    let (_, waker) = flag_waker();
+                    let mut got = Vec::new();
+                    for _ in 0..2 {
+                        if let Take::Message(m) = chan.take(Some(&waker)) {
+                            got.push(m);
+                        }
+                    }
+                    got
+                })
+            };
+            let attempts: Vec<Attempt> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+            let got = receiver.join().unwrap();
+            let waiting = attempts.into_iter().filter(|a| a.refused).collect();
+            assert_eq!(finish(&chan, waiting, got, 3), [0, 1, 2]);
+        });
+    }
+
+    /// As above, but the sender first in line gives up once its turn has
+    /// come (a send future dropped after being woken, before being polled
+    /// again): the other sender's message still gets through, woken when
+    /// the receiver finds the queue empty.
+    #[test]
+    fn loom_turn_of_a_dropped_send_passes_on() {
+        loom::model(|| {
+            let chan = Arc::new(Chan::<u32>::new(Some(1)));
+            chan.add_sender();
+            chan.add_sender();
+            assert!(chan.push(0).is_ok());
+            // First in line; never tries again.
+            let quitter = attempt(&chan, 1);
+            assert!(quitter.refused);
+            let sender = {
+                let chan = chan.clone();
+                thread::spawn(move || attempt(&chan, 2))
+            };
+            let receiver = {
+                let chan = chan.clone();
+                thread::spawn(move || {
+                    let (_, waker) = flag_waker();
+                    let mut got = Vec::new();
+                    for _ in 0..2 {
+                        if let Take::Message(m) = chan.take(Some(&waker)) {
+                            got.push(m);
+                        }
+                    }
+                    got
+                })
+            };
+            let sender = sender.join().unwrap();
+            let got = receiver.join().unwrap();
+            drop(quitter);
+            let waiting = if sender.refused {
+                vec![sender]
+            } else {
+                Vec::new()
+            };
+            assert_eq!(finish(&chan, waiting, got, 2), [0, 2]);
         });
     }
 }
