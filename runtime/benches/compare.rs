@@ -12,6 +12,7 @@
 //! cargo bench -p myelin --bench compare -- --threads-only  # the cross-thread hop alone
 //! cargo bench -p myelin --bench compare -- --fan-in-only   # the fan-in tables alone
 //! cargo bench -p myelin --bench compare -- --fan-in-only --senders=250,1000 # other sizes
+//! cargo bench -p myelin --bench compare -- --fan-in-run=10000 # one myelin fan-in run, for profiling
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -695,6 +696,17 @@ fn main() {
     if std::env::args().any(|a| a == "--ring-only") {
         let d = myelin_ring(1000, 1_000_000);
         println!("ring {:.1} M hops/s", rate(1_000_000, d));
+        return;
+    }
+    if let Some(n) = std::env::args().find_map(|a| {
+        a.strip_prefix("--fan-in-run=")
+            .map(|n| n.parse::<usize>().unwrap())
+    }) {
+        let d = myelin_fan_in(n, 10, Some(1), false);
+        println!(
+            "fan-in of {n} x 10 into capacity 1: {:.1} ms",
+            d.as_secs_f64() * 1e3
+        );
         return;
     }
     if std::env::args().any(|a| a == "--fan-in-only") {

@@ -175,8 +175,16 @@ impl Parked {
             || self.watch.is_some()
     }
 
+    /// Where `ticket` is in line (`Ok`), or would go (`Err`). A woken
+    /// sender coming back is older than everyone still in line: that case,
+    /// the common one, is settled at the front without a search.
     fn find(&self, ticket: u64) -> Result<usize, usize> {
-        self.queue.binary_search_by_key(&ticket, |(t, _)| *t)
+        match self.queue.front() {
+            None => Err(0),
+            Some(&(front, _)) if ticket < front => Err(0),
+            Some(&(front, _)) if ticket == front => Ok(0),
+            Some(_) => self.queue.binary_search_by_key(&ticket, |(t, _)| *t),
+        }
     }
 
     /// Puts a sender that found the queue full in line, or keeps its place;
