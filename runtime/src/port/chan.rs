@@ -126,10 +126,10 @@ impl<T> State<T> {
 /// A `SendFuture` dropped after being woken but before being polled again
 /// (in a `select!`, under a timeout) never comes back, and it has no `Drop`
 /// to say so: measured, the check and call a `Drop` adds cost every send
-/// about ten instructions, a tenth of a pipeline hop. Instead the receiver
-/// catches it: whenever it finds the queue empty and registers to wait
-/// while senders still wait in line, it wakes the front one
-/// (`Chan::wake_sender_for_empty`), whatever `woken` says. So a lost turn
+/// five to eleven instructions (a pipeline hop is about ninety). Instead
+/// the receiver catches it: whenever it finds the queue empty and
+/// registers to wait while senders still wait in line, it wakes the front
+/// one (`Chan::wake_sender_for_empty`), whatever `woken` says. So a lost turn
 /// holds the others up only until the receiver has taken what is queued;
 /// to strand them, both the sender woken by a take and the one woken when
 /// the receiver ran dry would have to be dropped unpolled, or the receiver

@@ -181,8 +181,8 @@ impl<T> Unpin for SendFuture<'_, T> {}
 //
 // `SendFuture` has no `Drop` impl to give its place in line up when it is
 // dropped while waiting: measured, the check and the call it guards cost
-// every send about ten instructions (a tenth of a pipeline hop). The
-// receiver's safety net covers a send dropped after its turn came (see
+// every send five to eleven instructions (a pipeline hop is about ninety).
+// The receiver's safety net covers a send dropped after its turn came (see
 // `Parked` in `chan.rs`).
 #[cold]
 #[inline(never)]
