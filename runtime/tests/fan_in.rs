@@ -16,7 +16,7 @@ use myelin::{Graph, Node, Part, Report, SendErrorKind};
 /// How long a run may take before the test calls it a hang. The runs here
 /// take well under a second in a debug build; before senders waited in line
 /// (every take woke every waiting sender, each of which scanned the list of
-/// waiting senders to re-register), the big one took hours.
+/// waiting senders to re-register), the big one ran far past this bound.
 const HANG: Duration = Duration::from_secs(30);
 
 /// `myelin::run` on a helper thread, failing the test if it has not

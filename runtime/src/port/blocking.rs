@@ -98,8 +98,11 @@ impl<T: Send + 'static> Outbox<T> {
                     return Err(SendError::new(m, SendErrorKind::Misplaced, name));
                 }
                 Err(Refused::Full(m)) if cancelled() => {
-                    // Give the place up, and the turn if it had come.
-                    chan.done_waiting(ticket);
+                    // Give the place up, and the turn if it had come (a
+                    // refusal for room always hands out a ticket).
+                    if ticket != 0 {
+                        chan.done_waiting(ticket);
+                    }
                     return Err(SendError::new(m, SendErrorKind::Cancelled, name));
                 }
                 Err(Refused::Full(m)) => {
