@@ -10,6 +10,9 @@
 //! cargo bench -p myelin --bench compare -- --pipeline-only # one myelin pipeline run, for profiling
 //! cargo bench -p myelin --bench compare -- --memory-only   # bytes per idle myelin component
 //! cargo bench -p myelin --bench compare -- --threads-only  # the cross-thread hop alone
+//! cargo bench -p myelin --bench compare -- --fan-in-only   # the fan-in tables alone
+//! cargo bench -p myelin --bench compare -- --fan-in-only --senders=250,1000 # other sizes
+//! cargo bench -p myelin --bench compare -- --fan-in-run=10000 # one myelin fan-in run, for profiling
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -172,6 +175,66 @@ impl ThreadComponent for ThreadRelay {
     }
 }
 
+/// Sends `0..count` with `send().await`: one of many senders into one inbox.
+#[component]
+pub struct Burst {
+    /// The numbers.
+    outbox: Outbox<u64>,
+    count: u64,
+}
+
+impl Component for Burst {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        for i in 0..self.count {
+            self.outbox.send(i).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Sends `0..count` with `try_send`, keeping a refused message and pausing
+/// until room appears (the Axon way of waiting for room).
+#[component]
+pub struct TryBurst {
+    /// The numbers.
+    outbox: Outbox<u64>,
+    count: u64,
+}
+
+impl Component for TryBurst {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        let mut i = 0;
+        while i < self.count {
+            match self.outbox.try_send(i) {
+                Ok(()) => i += 1,
+                Err(e) if e.kind() == myelin::SendErrorKind::Full => cx.pause().await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Counts what arrives, for the fan-in workloads to check.
+#[component]
+pub struct Tally {
+    /// Numbers from every sender.
+    inbox: Inbox<u64>,
+    count: Arc<AtomicUsize>,
+}
+
+impl Component for Tally {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        let mut n = 0;
+        while let Some(x) = self.inbox.recv().await {
+            std::hint::black_box(x);
+            n += 1;
+        }
+        self.count.store(n, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
 /// Measures the heap once every other component has started and paused.
 #[component]
 pub struct Probe {
@@ -301,6 +364,78 @@ fn flume_thread_hop(messages: u64) -> Duration {
     relay.join().unwrap();
     sink.join().unwrap();
     t.elapsed()
+}
+
+/// `senders` components each sending `per` messages into one inbox of
+/// `capacity` (`None`: unbounded); the whole run, starting included.
+fn myelin_fan_in(senders: usize, per: u64, capacity: Option<usize>, try_send: bool) -> Duration {
+    let count = Arc::new(AtomicUsize::new(0));
+    let mut graph = Graph::new("fan-in");
+    let sink = Node::new(Tally::new(count.clone()));
+    let inbox = sink.handles().inbox;
+    for _ in 0..senders {
+        if try_send {
+            let sender = Node::new(TryBurst::new(per));
+            myelin::link(&sender.handles().outbox, &inbox, capacity).unwrap();
+            graph = graph.child(None, sender);
+        } else {
+            let sender = Node::new(Burst::new(per));
+            myelin::link(&sender.handles().outbox, &inbox, capacity).unwrap();
+            graph = graph.child(None, sender);
+        }
+    }
+    drop(inbox);
+    graph = graph.child(Some("tally"), sink);
+    let t = Instant::now();
+    myelin::run(graph).unwrap();
+    let d = t.elapsed();
+    assert_eq!(count.load(Ordering::Relaxed), senders * per as usize);
+    d
+}
+
+/// The same with tokio tasks and one `mpsc` channel (`channel(capacity)`,
+/// or `unbounded_channel`), spawning included.
+fn tokio_fan_in(senders: usize, per: u64, capacity: Option<usize>) -> Duration {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let t = Instant::now();
+        let mut n = 0;
+        if let Some(capacity) = capacity {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(capacity);
+            for _ in 0..senders {
+                let tx = tx.clone();
+                tokio::task::spawn(async move {
+                    for i in 0..per {
+                        tx.send(i).await.unwrap();
+                    }
+                });
+            }
+            drop(tx);
+            while let Some(x) = rx.recv().await {
+                std::hint::black_box(x);
+                n += 1;
+            }
+        } else {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u64>();
+            for _ in 0..senders {
+                let tx = tx.clone();
+                tokio::task::spawn(async move {
+                    for i in 0..per {
+                        tx.send(i).unwrap();
+                    }
+                });
+            }
+            drop(tx);
+            while let Some(x) = rx.recv().await {
+                std::hint::black_box(x);
+                n += 1;
+            }
+        }
+        assert_eq!(n, senders * per as usize);
+        t.elapsed()
+    })
 }
 
 fn tokio_pipeline(messages: u64) -> Duration {
@@ -563,6 +698,26 @@ fn main() {
         println!("ring {:.1} M hops/s", rate(1_000_000, d));
         return;
     }
+    if let Some(n) = std::env::args().find_map(|a| {
+        a.strip_prefix("--fan-in-run=")
+            .map(|n| n.parse::<usize>().unwrap())
+    }) {
+        let d = myelin_fan_in(n, 10, Some(1), false);
+        println!(
+            "fan-in of {n} x 10 into capacity 1: {:.1} ms",
+            d.as_secs_f64() * 1e3
+        );
+        return;
+    }
+    if std::env::args().any(|a| a == "--fan-in-only") {
+        let quick = std::env::args().any(|a| a == "--quick");
+        fan_in_tables(
+            if quick { 3 } else { 7 },
+            if quick { 100_000 } else { 1_000_000 },
+            quick,
+        );
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let rounds = if quick { 3 } else { 7 };
     let messages: u64 = if quick { 100_000 } else { 1_000_000 };
@@ -667,4 +822,110 @@ fn main() {
     println!("|---|---:|");
     println!("| myelin generator component | {mb:.0} |");
     println!("| tokio task + unbounded mpsc channel | {tb:.0} |");
+
+    println!();
+    fan_in_tables(rounds, messages, quick);
+}
+
+/// Many senders into one small inbox, and many producers into one bounded
+/// inbox against the same unbounded.
+fn fan_in_tables(rounds: usize, messages: u64, quick: bool) {
+    println!(
+        "fan-in: N senders x 10 messages into one inbox of capacity 1 (the whole run, \
+         starting the senders included), median of {rounds}"
+    );
+    println!(
+        "| senders | myelin `send().await` (ms) | tokio tasks + `channel(1)` (ms) | myelin / tokio |"
+    );
+    println!("|---:|---:|---:|---:|");
+    // `--senders=250,1000` measures other sizes.
+    let sizes: Vec<usize> = std::env::args()
+        .find_map(|a| a.strip_prefix("--senders=").map(str::to_owned))
+        .map_or_else(
+            || vec![1_000, 10_000],
+            |list| list.split(',').map(|n| n.parse().unwrap()).collect(),
+        );
+    for &senders in &sizes {
+        let m = median(
+            (0..rounds)
+                .map(|_| myelin_fan_in(senders, 10, Some(1), false))
+                .collect(),
+        );
+        let t = median(
+            (0..rounds)
+                .map(|_| tokio_fan_in(senders, 10, Some(1)))
+                .collect(),
+        );
+        println!(
+            "| {senders} | {:.1} | {:.1} | {:.2} |",
+            m.as_secs_f64() * 1e3,
+            t.as_secs_f64() * 1e3,
+            t.as_secs_f64() / m.as_secs_f64()
+        );
+    }
+
+    // Components waiting with `try_send` and `pause` keep no place in line:
+    // every take wakes them all, so a crowd costs time quadratic in its size
+    // (10,000 take about a minute: one round, and only in the full run).
+    println!();
+    println!(
+        "fan-in with `try_send` + `pause`: N components x 10 messages into one inbox of \
+         capacity 1, median of {rounds} (one round above 1,000)"
+    );
+    println!("| components | myelin (ms) |");
+    println!("|---:|---:|");
+    for &senders in &sizes {
+        if quick && senders > 1_000 {
+            continue;
+        }
+        let n = if senders > 1_000 { 1 } else { rounds };
+        let p = median(
+            (0..n)
+                .map(|_| myelin_fan_in(senders, 10, Some(1), true))
+                .collect(),
+        );
+        println!("| {senders} | {:.1} |", p.as_secs_f64() * 1e3);
+    }
+
+    println!();
+    let producers = 100;
+    let per = messages / producers as u64;
+    let total = per * producers as u64;
+    println!(
+        "many producers: {producers} senders x {per} messages into one inbox, bounded to 64 \
+         against unbounded, median of {rounds}"
+    );
+    println!("| variant | bounded 64 (M msgs/s) | unbounded (M msgs/s) | bounded / unbounded |");
+    println!("|---|---:|---:|---:|");
+    let mb = median(
+        (0..rounds)
+            .map(|_| myelin_fan_in(producers, per, Some(64), false))
+            .collect(),
+    );
+    let mu = median(
+        (0..rounds)
+            .map(|_| myelin_fan_in(producers, per, None, false))
+            .collect(),
+    );
+    let tb = median(
+        (0..rounds)
+            .map(|_| tokio_fan_in(producers, per, Some(64)))
+            .collect(),
+    );
+    let tu = median(
+        (0..rounds)
+            .map(|_| tokio_fan_in(producers, per, None))
+            .collect(),
+    );
+    for (name, b, u) in [
+        ("myelin generators", mb, mu),
+        ("tokio tasks + mpsc", tb, tu),
+    ] {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.2} |",
+            rate(total, b),
+            rate(total, u),
+            rate(total, b) / rate(total, u)
+        );
+    }
 }

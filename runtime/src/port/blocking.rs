@@ -75,6 +75,9 @@ impl<T: Send + 'static> Outbox<T> {
         let name = self.name();
         let waker = thread_waker();
         let mut msg = msg;
+        // Its place in line while the destination is full (see
+        // `Chan::push_or_wait`).
+        let mut ticket = 0;
         loop {
             let Some(chan) = self.chan() else {
                 return Err(SendError::new(msg, SendErrorKind::Unlinked, name));
@@ -85,7 +88,7 @@ impl<T: Send + 'static> Outbox<T> {
             if chan.is_misplaced() {
                 return Err(SendError::new(msg, SendErrorKind::Misplaced, name));
             }
-            match chan.push_or_wait(msg, &waker) {
+            match chan.push_or_wait(msg, &waker, &mut ticket) {
                 Ok(()) => return Ok(()),
                 Err(Refused::Closed(m)) => {
                     return Err(SendError::new(m, SendErrorKind::Closed, name));
@@ -95,6 +98,11 @@ impl<T: Send + 'static> Outbox<T> {
                     return Err(SendError::new(m, SendErrorKind::Misplaced, name));
                 }
                 Err(Refused::Full(m)) if cancelled() => {
+                    // Give the place up, and the turn if it had come (a
+                    // refusal for room always hands out a ticket).
+                    if ticket != 0 {
+                        chan.done_waiting(ticket);
+                    }
                     return Err(SendError::new(m, SendErrorKind::Cancelled, name));
                 }
                 Err(Refused::Full(m)) => {

@@ -24,7 +24,7 @@ use std::task::Waker;
 
 use crate::scheduler::WakeRef;
 
-use crate::sync::{AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
+use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
 
 /// What a receive attempt found.
 pub(crate) enum Take<T> {
@@ -83,27 +83,213 @@ pub(crate) struct State<T> {
     pub(crate) abandoned: u32,
 }
 
+impl<T> State<T> {
+    /// A sender holding `ticket` is done waiting: its message went in, or it
+    /// gave up. Takes it out of line; if it had been woken, there is room,
+    /// and no other woken sender is on its way, returns the next sender,
+    /// whose turn it now is, to be woken.
+    fn done_waiting(&mut self, ticket: u64) -> Option<WakeRef> {
+        let room = self.queue.len() < self.limit;
+        let parked = self.tx_wakers.as_deref_mut()?;
+        if parked.leave(ticket) && room && parked.woken == 0 {
+            parked.wake_front()
+        } else {
+            None
+        }
+    }
+}
+
 /// Who waits for the receiver to take messages.
+///
+/// # Senders waiting for room
+///
+/// A sender that must wait (`send().await`, `blocking_send`) takes a ticket
+/// from a counter that only grows, and waits in `queue`, oldest ticket
+/// first. It keeps the ticket (in its `SendFuture`, or in `blocking_send`'s
+/// loop) until its message is in: polled again while still waiting, it finds
+/// its entry by binary search and only refreshes the waker (no duplicate);
+/// woken, but beaten to the room by another sender, it goes back to its old
+/// place, which is the front. So senders get through in the order they
+/// first had to wait, and each registration costs O(log n), not a scan.
+///
+/// A take wakes the sender at the front of the line, not all of them, and
+/// only when no sender woken earlier is still on its way (`woken`): a burst
+/// of takes wakes one sender, which usually fills the room it finds in the
+/// same resume. A woken sender that gets its message in and still leaves
+/// room passes the turn on to the next one.
+///
+/// # Why no sender is stranded
+///
+/// Every woken sender is counted in `woken` until it comes back, and each
+/// way back settles its turn:
+/// - it pushes: it leaves the line, and if room is left and nobody else is
+///   on the way, the next sender is woken (`State::done_waiting`);
+/// - it finds the queue full again: someone else filled the room, and the
+///   take that frees it wakes a sender (or the one passing the turn does);
+/// - a `blocking_send` giving up (its thread cancelled) leaves through
+///   `done_waiting` too.
+///
+/// A `SendFuture` dropped after being woken but before being polled again
+/// (in a `select!`, under a timeout) never comes back, and it has no `Drop`
+/// to say so: measured, the check and call a `Drop` adds cost every send
+/// five to eleven instructions (a pipeline hop is about ninety). Instead
+/// the receiver catches it: whenever it finds the queue empty and
+/// registers to wait while senders still wait in line, it wakes the front
+/// one (`Chan::wake_sender_for_empty`), whatever `woken` says. So a lost turn
+/// holds the others up only until the receiver has taken what is queued;
+/// to strand them, both the sender woken by a take and the one woken when
+/// the receiver ran dry would have to be dropped unpolled, or the receiver
+/// would have to stop receiving from this inbox with room in it. A count
+/// left too high by a lost turn only makes takes wake nobody; the receiver
+/// running dry keeps waking one sender at a time.
+///
+/// # `try_send` on a full queue
+///
+/// `try_send` has no future to keep a ticket in, and a component whose
+/// `try_send` was refused may never try again (it dropped the message, or
+/// went on to other work). So it is not put in line: it is registered in
+/// `tried`, and every take wakes all of them. Registering costs O(1): a
+/// repeat of the last registration is skipped, and the list is deduplicated
+/// (sort, dedup) whenever it has doubled since the last time. The price is
+/// paid by crowds: N components waiting this way on one small inbox are all
+/// resumed on every take (`send().await` waits in line instead).
 #[derive(Default)]
 pub(crate) struct Parked {
-    /// Senders waiting for room.
-    senders: Vec<WakeRef>,
+    /// Senders waiting for room with a place in line, by ticket.
+    queue: VecDeque<(u64, WakeRef)>,
+    /// The last ticket handed out; the first is 1 (0 means "no ticket").
+    last_ticket: u64,
+    /// Senders woken from `queue` that have not come back yet.
+    woken: usize,
+    /// Components whose `try_send` found the queue full.
+    tried: Vec<WakeRef>,
+    /// `tried.len()` just after its last deduplication.
+    tried_distinct: usize,
     /// Waiting until the receiver has taken this many messages in all
     /// (`delivered` less what is queued): see `Chan::watch_takes`.
     watch: Option<(u64, WakeRef)>,
 }
 
 impl Parked {
-    fn park_sender(&mut self, waker: &Waker, key_only: bool) {
-        if !self.senders.iter().any(|w| w.will_wake(waker)) {
-            self.senders.push(WakeRef::new(waker, key_only));
+    /// Whether a take has anyone to wake (see `Chan::wake_senders`):
+    /// checked inline, so the takes of a burst that owe nobody a wake-up
+    /// stay on the fast path.
+    #[inline(always)]
+    fn owed_by_take(&self) -> bool {
+        (self.woken == 0 && !self.queue.is_empty())
+            || !self.tried.is_empty()
+            || self.watch.is_some()
+    }
+
+    /// Where `ticket` is in line (`Ok`), or would go (`Err`). A woken
+    /// sender coming back is older than everyone still in line: that case,
+    /// the common one, is settled at the front without a search.
+    fn find(&self, ticket: u64) -> Result<usize, usize> {
+        match self.queue.front() {
+            None => Err(0),
+            Some(&(front, _)) if ticket < front => Err(0),
+            Some(&(front, _)) if ticket == front => Ok(0),
+            Some(_) => self.queue.binary_search_by_key(&ticket, |(t, _)| *t),
         }
     }
 
+    /// Puts a sender that found the queue full in line, or keeps its place;
+    /// returns its ticket.
+    fn park_sender(&mut self, waker: &Waker, key_only: bool, ticket: u64) -> u64 {
+        if ticket == 0 {
+            self.last_ticket += 1;
+            self.queue
+                .push_back((self.last_ticket, WakeRef::new(waker, key_only)));
+            return self.last_ticket;
+        }
+        match self.find(ticket) {
+            // Polled again while waiting: same place, fresh waker.
+            Ok(i) => {
+                let slot = &mut self.queue[i].1;
+                if !slot.will_wake(waker) {
+                    *slot = WakeRef::new(waker, key_only);
+                }
+            }
+            // Woken, and the room was taken again: back to its place.
+            Err(i) => {
+                self.woken = self.woken.saturating_sub(1);
+                self.queue
+                    .insert(i, (ticket, WakeRef::new(waker, key_only)));
+            }
+        }
+        ticket
+    }
+
+    /// A sender holding `ticket` is done waiting (its message went in, or it
+    /// gave up): takes it out of line. Returns whether it had been woken.
+    fn leave(&mut self, ticket: u64) -> bool {
+        match self.find(ticket) {
+            Ok(i) => {
+                self.queue.remove(i);
+                false
+            }
+            Err(_) => {
+                self.woken = self.woken.saturating_sub(1);
+                true
+            }
+        }
+    }
+
+    /// Wakes (hands back) the sender at the front of the line.
+    fn wake_front(&mut self) -> Option<WakeRef> {
+        let (_, w) = self.queue.pop_front()?;
+        self.woken += 1;
+        if self.queue.is_empty() && self.queue.capacity() > SHRINK_ABOVE {
+            self.queue = VecDeque::new();
+        }
+        Some(w)
+    }
+
+    fn note_tried(&mut self, waker: &Waker, key_only: bool) {
+        if self.tried.last().is_some_and(|w| w.will_wake(waker)) {
+            return;
+        }
+        self.tried.push(WakeRef::new(waker, key_only));
+        if self.tried.len() >= 2 * self.tried_distinct.max(8) {
+            self.tried.sort_unstable_by_key(identity);
+            self.tried.dedup_by_key(|w| identity(w));
+            self.tried_distinct = self.tried.len();
+        }
+    }
+
+    /// Everyone registered here, for `close_receiver`.
+    fn into_all(self) -> impl Iterator<Item = WakeRef> {
+        self.queue
+            .into_iter()
+            .map(|(_, w)| w)
+            .chain(self.tried)
+            .chain(self.watch.map(|(_, w)| w))
+    }
+
     fn wakers_mut(&mut self) -> impl Iterator<Item = &mut WakeRef> {
-        self.senders
+        self.queue
             .iter_mut()
+            .map(|(_, w)| w)
+            .chain(self.tried.iter_mut())
             .chain(self.watch.as_mut().map(|(_, w)| w))
+    }
+}
+
+/// A line of waiting senders longer than this gives its memory back once
+/// it empties.
+const SHRINK_ABOVE: usize = 64;
+
+/// What identifies a registration, for deduplicating `Parked::tried`:
+/// equal for two registrations that wake the same task or waker.
+fn identity(w: &WakeRef) -> (usize, usize) {
+    match w {
+        WakeRef::Task(key) => (
+            0,
+            (usize::from(key.sched) << 48)
+                | (usize::from(key.generation) << 32)
+                | key.index as usize,
+        ),
+        WakeRef::Waker(w) => (std::ptr::from_ref(w.vtable()) as usize, w.data() as usize),
     }
 }
 
@@ -118,6 +304,15 @@ pub(crate) struct Chan<T> {
     /// on that thread when a port was moved away from it.
     home: AtomicUsize,
     lock: Mutex<()>,
+    /// A sender has ever had to wait in line here: only then does a
+    /// receiver about to wait look for senders to wake (see `Parked`), so
+    /// the receive path of other links does not pay for the look. Set in
+    /// the critical section where a sender first waits, read after the one
+    /// where the receiver found the queue empty: a sender that waited before
+    /// that is seen (the lock, or the single owning thread, orders the two),
+    /// and one that waits after it found the queue full again, so its
+    /// pushes wake the receiver.
+    lined: AtomicBool,
     state: UnsafeCell<State<T>>,
 }
 
@@ -134,6 +329,7 @@ impl<T> Chan<T> {
             owner: AtomicUsize::new(0),
             home: AtomicUsize::new(0),
             lock: Mutex::new(()),
+            lined: AtomicBool::new(false),
             state: UnsafeCell::new(State {
                 queue: VecDeque::new(),
                 capacity: capacity.unwrap_or(usize::MAX),
@@ -274,7 +470,7 @@ impl<T> Chan<T> {
                 if let Some(w) = s.rx_waker.take() {
                     s.rx_waker = Some(w.into_key_only());
                 }
-                if let Some(parked) = s.tx_wakers.as_mut() {
+                if let Some(parked) = s.tx_wakers.as_deref_mut() {
                     for w in parked.wakers_mut() {
                         let old = std::mem::replace(
                             w,
@@ -342,7 +538,7 @@ impl<T> Chan<T> {
                         }
                         s.tx_wakers
                             .get_or_insert_with(Box::default)
-                            .park_sender(&waker, local || s.external == 0);
+                            .note_tried(&waker, local || s.external == 0);
                     }
                     return Err(Refused::Full(msg));
                 }
@@ -358,26 +554,29 @@ impl<T> Chan<T> {
         Ok(())
     }
 
-    /// Like `push`, but when the queue is full registers `waker` to be woken
-    /// when room appears.
-    #[inline(always)]
+    /// Like `push`, but when the queue is full puts the sender in line to be
+    /// woken when room appears (see `Parked`). `ticket` is the sender's
+    /// place in line: zero before it first waits; set here when it must
+    /// wait, kept by the caller across attempts, and settled (back to zero)
+    /// here once the message is in or refused for good. A caller that gives
+    /// up while holding one hands it to `done_waiting`.
     ///
     /// # Panics
     /// If the chan is bound to a scheduler on another thread (an async send
     /// on a generator's outbox moved to another thread); `push` reports that
     /// case as an error instead, off the hot path.
-    pub(crate) fn push_or_wait(&self, msg: T, waker: &Waker) -> Result<(), Refused<T>> {
+    #[inline(always)]
+    pub(crate) fn push_or_wait(
+        &self,
+        msg: T,
+        waker: &Waker,
+        ticket: &mut u64,
+    ) -> Result<(), Refused<T>> {
         let wake = self.with_mode(
             #[inline(always)]
             |s, local| {
                 if s.queue.len() >= s.limit {
-                    if s.rx_closed {
-                        return Err(Refused::Closed(msg));
-                    }
-                    s.tx_wakers
-                        .get_or_insert_with(Box::default)
-                        .park_sender(waker, local || s.external == 0);
-                    return Err(Refused::Full(msg));
+                    return Err(self.refuse_or_wait(s, msg, waker, local, ticket));
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
@@ -387,7 +586,51 @@ impl<T> Chan<T> {
         if wake {
             self.wake_receiver();
         }
+        if *ticket != 0 {
+            self.done_waiting(std::mem::take(ticket));
+        }
         Ok(())
+    }
+
+    /// `push_or_wait` on a full queue: refuses for good if the receiver is
+    /// gone, else puts the sender in line (or keeps its place).
+    #[cold]
+    #[inline(never)]
+    fn refuse_or_wait(
+        &self,
+        s: &mut State<T>,
+        msg: T,
+        waker: &Waker,
+        local: bool,
+        ticket: &mut u64,
+    ) -> Refused<T> {
+        if s.rx_closed {
+            // Everyone waiting was released with the receiver.
+            *ticket = 0;
+            return Refused::Closed(msg);
+        }
+        let key_only = local || s.external == 0;
+        *ticket = s
+            .tx_wakers
+            .get_or_insert_with(Box::default)
+            .park_sender(waker, key_only, *ticket);
+        self.lined.store(true, Ordering::Relaxed);
+        Refused::Full(msg)
+    }
+
+    /// A sender holding `ticket` is done waiting (its message went in, or a
+    /// `blocking_send` gave up): see `State::done_waiting`.
+    ///
+    /// After a push, a separate critical section: a take in between still
+    /// counts the sender as on its way (and so wakes nobody for it), which
+    /// this then settles; a take that woke it in between (it was still in
+    /// line) is settled the same way.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn done_waiting(&self, ticket: u64) {
+        if let Some(w) = self.with(|s| s.done_waiting(ticket)) {
+            w.wake();
+        }
     }
 
     // Waking happens outside the critical section (a foreign waker may run
@@ -400,26 +643,54 @@ impl<T> Chan<T> {
         }
     }
 
-    /// After a take: wakes every parked sender, and the take watch if the
-    /// receiver has now taken as many as it waits for.
+    /// The receiver found the queue empty and is about to wait, while
+    /// senders wait in line: wakes the one at the front, even if a sender
+    /// woken earlier is still counted as on its way (the safety net of
+    /// `Parked`: that one may never come back).
+    #[cold]
+    #[inline(never)]
+    fn wake_sender_for_empty(&self) {
+        let next = self.with(|s| {
+            if !s.queue.is_empty() || s.limit == 0 {
+                return None;
+            }
+            s.tx_wakers.as_deref_mut()?.wake_front()
+        });
+        if let Some(w) = next {
+            w.wake();
+        }
+    }
+
+    /// After a take: wakes the sender at the front of the line if no woken
+    /// sender is still on its way, every component whose `try_send` found
+    /// the queue full, and the take watch if the receiver has now taken as
+    /// many as it waits for.
     #[cold]
     fn wake_senders(&self) {
-        let (senders, watch) = self.with(|s| {
+        let (front, tried, watch) = self.with(|s| {
             let taken = s.delivered - s.queue.len() as u64;
-            let Some(parked) = s.tx_wakers.as_mut() else {
-                return (Vec::new(), None);
+            let room = s.queue.len() < s.limit;
+            let Some(parked) = s.tx_wakers.as_deref_mut() else {
+                return (None, Vec::new(), None);
             };
-            let senders = std::mem::take(&mut parked.senders);
+            let front = if room && parked.woken == 0 {
+                parked.wake_front()
+            } else {
+                None
+            };
+            let tried = if parked.tried.is_empty() {
+                Vec::new()
+            } else {
+                parked.tried_distinct = 0;
+                std::mem::take(&mut parked.tried)
+            };
             let watch = match parked.watch {
                 Some((target, _)) if taken >= target => parked.watch.take().map(|(_, w)| w),
                 _ => None,
             };
-            if parked.watch.is_none() {
-                s.tx_wakers = None;
-            }
-            (senders, watch)
+            (front, tried, watch)
         });
-        for w in senders.into_iter().chain(watch) {
+        for w in front.into_iter().chain(tried).chain(watch) {
             w.wake();
         }
     }
@@ -446,7 +717,13 @@ impl<T> Chan<T> {
             #[inline(always)]
             |s, local| match s.queue.pop_front() {
                 // Only a bounded queue has parked senders.
-                Some(msg) => (Take::Message(msg), s.tx_wakers.is_some()),
+                Some(msg) => {
+                    let owed = match s.tx_wakers.as_deref() {
+                        None => false,
+                        Some(parked) => parked.owed_by_take(),
+                    };
+                    (Take::Message(msg), owed)
+                }
                 None if s.senders == 0 => {
                     s.end_seen |= observe_end;
                     (Take::Closed, false)
@@ -462,6 +739,9 @@ impl<T> Chan<T> {
         if senders_waiting {
             self.wake_senders();
         }
+        if waker.is_some() && matches!(result, Take::Empty) && self.lined.load(Ordering::Relaxed) {
+            self.wake_sender_for_empty();
+        }
         result
     }
 
@@ -469,14 +749,18 @@ impl<T> Chan<T> {
     /// stream has ended without the receiver noticing yet; returns whether
     /// either is so.
     pub(crate) fn ready_or_register(&self, waker: &Waker) -> bool {
-        self.with_mode(|s, local| {
+        let ready = self.with_mode(|s, local| {
             let unseen_end = s.ever_linked && s.senders == 0 && !s.end_seen;
             if !s.queue.is_empty() || unseen_end {
                 return true;
             }
             register(&mut s.rx_waker, waker, local || s.external == 0);
             false
-        })
+        });
+        if !ready && self.lined.load(Ordering::Relaxed) {
+            self.wake_sender_for_empty();
+        }
+        ready
     }
 
     /// Returns how many messages were ever accepted and how many are still
@@ -577,11 +861,7 @@ impl<T> Chan<T> {
             (std::mem::take(&mut s.queue), s.tx_wakers.take())
         });
         if let Some(parked) = senders {
-            for w in parked
-                .senders
-                .into_iter()
-                .chain(parked.watch.map(|(_, w)| w))
-            {
+            for w in parked.into_all() {
                 w.wake();
             }
         }
@@ -652,7 +932,7 @@ mod loom_tests {
 
     use loom::sync::Arc;
 
-    use super::{Chan, Take};
+    use super::{Chan, Refused, Take};
 
     struct Flag(AtomicBool);
 
@@ -740,12 +1020,152 @@ mod loom_tests {
                 thread::spawn(move || assert!(matches!(chan.take(None), Take::Message(1))))
             };
             let (flag, waker) = flag_waker();
-            let second = chan.push_or_wait(2, &waker);
+            let second = chan.push_or_wait(2, &waker, &mut 0);
             receiver.join().unwrap();
             if second.is_err() {
                 assert!(flag.0.load(Ordering::SeqCst), "sender never woken");
                 assert!(chan.push(2).is_ok());
             }
+        });
+    }
+
+    /// A sender on its own thread that tries once; what it left behind.
+    struct Attempt {
+        msg: u32,
+        refused: bool,
+        ticket: u64,
+        flag: std::sync::Arc<Flag>,
+        waker: Waker,
+    }
+
+    fn attempt(chan: &Chan<u32>, msg: u32) -> Attempt {
+        let (flag, waker) = flag_waker();
+        let mut ticket = 0;
+        let refused = match chan.push_or_wait(msg, &waker, &mut ticket) {
+            Ok(()) => false,
+            Err(Refused::Full(_)) => true,
+            Err(_) => panic!("the receiver is alive"),
+        };
+        Attempt {
+            msg,
+            refused,
+            ticket,
+            flag,
+            waker,
+        }
+    }
+
+    /// After the racing steps: the receiver keeps receiving (registering
+    /// when it finds nothing) and every sender retries whenever it is woken,
+    /// one step at a time; a sender left waiting while nobody will wake it
+    /// makes no progress, and the bound below fails the model.
+    fn finish(
+        chan: &Chan<u32>,
+        mut waiting: Vec<Attempt>,
+        mut got: Vec<u32>,
+        total: usize,
+    ) -> Vec<u32> {
+        let (_, receiver) = flag_waker();
+        for _ in 0..8 {
+            if got.len() == total {
+                break;
+            }
+            if let Take::Message(m) = chan.take(Some(&receiver)) {
+                got.push(m);
+            }
+            waiting.retain_mut(|w| {
+                if !w.flag.0.swap(false, Ordering::SeqCst) {
+                    return true;
+                }
+                match chan.push_or_wait(w.msg, &w.waker, &mut w.ticket) {
+                    Ok(()) => false,
+                    Err(Refused::Full(_)) => true,
+                    Err(_) => panic!("the receiver is alive"),
+                }
+            });
+        }
+        got.sort_unstable();
+        got
+    }
+
+    /// A bounded queue of one, already full; two senders on two threads
+    /// try to send while a receiver on a third takes twice. Then, whatever
+    /// the interleaving was, everyone who was refused gets in as the
+    /// receiver goes on: nobody is left waiting in line unwoken.
+    #[test]
+    fn loom_two_senders_in_line_one_receiver() {
+        loom::model(|| {
+            let chan = Arc::new(Chan::<u32>::new(Some(1)));
+            chan.add_sender();
+            chan.add_sender();
+            assert!(chan.push(0).is_ok());
+            let senders: Vec<_> = [1, 2]
+                .into_iter()
+                .map(|msg| {
+                    let chan = chan.clone();
+                    thread::spawn(move || attempt(&chan, msg))
+                })
+                .collect();
+            let receiver = {
+                let chan = chan.clone();
+                thread::spawn(move || {
+                    let (_, waker) = flag_waker();
+                    let mut got = Vec::new();
+                    for _ in 0..2 {
+                        if let Take::Message(m) = chan.take(Some(&waker)) {
+                            got.push(m);
+                        }
+                    }
+                    got
+                })
+            };
+            let attempts: Vec<Attempt> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+            let got = receiver.join().unwrap();
+            let waiting = attempts.into_iter().filter(|a| a.refused).collect();
+            assert_eq!(finish(&chan, waiting, got, 3), [0, 1, 2]);
+        });
+    }
+
+    /// As above, but the sender first in line gives up once its turn has
+    /// come (a send future dropped after being woken, before being polled
+    /// again): the other sender's message still gets through, woken when
+    /// the receiver finds the queue empty.
+    #[test]
+    fn loom_turn_of_a_dropped_send_passes_on() {
+        loom::model(|| {
+            let chan = Arc::new(Chan::<u32>::new(Some(1)));
+            chan.add_sender();
+            chan.add_sender();
+            assert!(chan.push(0).is_ok());
+            // First in line; never tries again.
+            let quitter = attempt(&chan, 1);
+            assert!(quitter.refused);
+            let sender = {
+                let chan = chan.clone();
+                thread::spawn(move || attempt(&chan, 2))
+            };
+            let receiver = {
+                let chan = chan.clone();
+                thread::spawn(move || {
+                    let (_, waker) = flag_waker();
+                    let mut got = Vec::new();
+                    for _ in 0..2 {
+                        if let Take::Message(m) = chan.take(Some(&waker)) {
+                            got.push(m);
+                        }
+                    }
+                    got
+                })
+            };
+            let sender = sender.join().unwrap();
+            let got = receiver.join().unwrap();
+            drop(quitter);
+            let waiting = if sender.refused {
+                vec![sender]
+            } else {
+                Vec::new()
+            };
+            assert_eq!(finish(&chan, waiting, got, 2), [0, 2]);
         });
     }
 }
