@@ -284,3 +284,59 @@ fn a_timed_batch_of_size_zero_fails_clearly() {
         "{err}"
     );
 }
+
+/// Holds its one-message inbox full for a while without reading it.
+#[component]
+struct Hold {
+    #[inbox(capacity = 1)]
+    inbox: Inbox<Vec<u32>>,
+}
+
+impl Component for Hold {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        time::sleep(Duration::from_millis(200)).await;
+        Ok(())
+    }
+}
+
+/// On a `Shutdown`, a batch with nowhere to go is counted, not waited on:
+/// the component stops at once.
+#[test]
+fn a_timed_batch_stops_at_once_on_shutdown_even_when_downstream_is_full() {
+    let report = run_bounded("timed batch shutdown, full downstream", || {
+        graphline! {
+            components {
+                feed: FeedThenWait::new(3),
+                stop: StopAfter::new(Duration::from_millis(30)),
+                batch: TimedBatch::new(2, Duration::from_secs(3600)),
+                hold: Hold::new(),
+            }
+            links {
+                feed.outbox -> batch.inbox,
+                stop.outbox -> batch.control,
+                stop.feed -> feed.control,
+                batch.outbox -> hold.inbox,
+            }
+        }
+    })
+    .unwrap();
+    let batch = report.component("batch").unwrap();
+    assert_eq!(batch.outcome, Outcome::Finished);
+    assert_eq!(
+        batch.undelivered,
+        [Undelivered {
+            port: "outbox",
+            count: 1,
+            unsent: true
+        }],
+        "the unfinished batch [3] is counted"
+    );
+    assert_eq!(
+        report.component("hold").unwrap().undelivered,
+        [Undelivered {
+            port: "inbox",
+            count: 1,
+            unsent: false
+        }]
+    );
+}

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Next, next, send, stopped};
+use super::{Next, next, send, stopped, unsent};
 use crate::time::{sleep_until, timeout_at};
 use crate::{Component, Context, Control, Error, Inbox, Outbox};
 
@@ -230,8 +230,10 @@ impl<T: AsRef<[u8]> + Send + 'static> Component for ByteRateLimit<T> {
 /// Gathers messages into batches of up to `size`, closing a batch early
 /// once `wait` has passed since its first message: Kamaelia's
 /// `Chunkifier` with a time limit. The last partial batch is sent when the
-/// input ends, and also on a `Shutdown`, so nothing it took is lost. A
-/// `size` of zero fails the component with an error saying so.
+/// input ends; on a `Shutdown` it stops at once, sending the partial batch
+/// if there is room for it then and counting it in the report as unsent on
+/// `outbox` if not, so nothing it took is lost silently. A `size` of zero
+/// fails the component with an error saying so.
 ///
 /// ```
 /// use std::time::Duration;
@@ -294,11 +296,19 @@ impl<T: Send + 'static> Component for TimedBatch<T> {
                         deadline = None;
                     }
                 }
-                Next::End | Next::Shutdown => {
+                Next::End => {
                     if !batch.is_empty() {
                         // Whether a later Shutdown cut it short or not, the
                         // component ends here.
                         stopped(send(&mut self.outbox, batch, cx).await)?;
+                    }
+                    return Ok(());
+                }
+                Next::Shutdown => {
+                    // Stop at once: the unfinished batch goes out only if
+                    // there is room now, and is counted unsent otherwise.
+                    if !batch.is_empty() && self.outbox.try_send(batch).is_err() {
+                        unsent(self.outbox.name(), 1);
                     }
                     return Ok(());
                 }
