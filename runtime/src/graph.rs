@@ -243,7 +243,8 @@ fn drive<C: Component>(
         // they are.
         drop(component);
         if let Some(msg) = late {
-            cx.announce_late(msg).await;
+            // Boxed: rare, and kept out of every idle component's future.
+            Box::pin(cx.announce_late(msg)).await;
         }
         drop(cx);
         drop(guard);
