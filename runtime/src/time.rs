@@ -146,14 +146,12 @@ impl Future for Sleep {
         }
         // A timer is woken only on its scheduler's thread, so a task key is
         // enough for our own wakers; a foreign waker is kept as it is.
-        let waker = WakeRef::new(cx.waker(), true);
         if let Some((sched, key)) = self.timer
-            && local::rewake_timer(sched, key, waker)
+            && local::rewake_timer(sched, key, WakeRef::new(cx.waker(), true))
         {
             return Poll::Pending;
         }
-        let waker = WakeRef::new(cx.waker(), true);
-        match local::add_timer(self.deadline, waker) {
+        match local::add_timer(self.deadline, WakeRef::new(cx.waker(), true)) {
             Some(timer) => self.timer = Some(timer),
             None => outside_scheduler(),
         }
