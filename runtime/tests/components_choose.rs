@@ -6,6 +6,7 @@
 //! and the shutdown protocol. The turnstile has no Kamaelia test; its cases
 //! follow `PromptedTurnstile`'s documented behaviour.
 
+mod common;
 mod io_support;
 
 use io_support::{

@@ -1,5 +1,6 @@
 //! The console components of `myelin::components`: `Print` and `ReadStdin`.
 
+mod common;
 mod io_support;
 
 use std::io::{self, BufRead, Cursor, Read, Write};

@@ -1,5 +1,6 @@
 //! The file readers and writer of `myelin::components`.
 
+mod common;
 mod io_support;
 
 use std::path::Path;

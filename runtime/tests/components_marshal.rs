@@ -4,6 +4,7 @@
 //! and a `DeMarshaller` of the same class give back what went in; the
 //! round trips here do the same, in memory and through a file.
 
+mod common;
 mod io_support;
 
 use std::collections::BTreeMap;

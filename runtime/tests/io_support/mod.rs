@@ -5,15 +5,14 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+// What every behaviour test shares; each file uses some of it.
+#[allow(unused_imports)]
+pub(crate) use crate::common::{Collect, Feed, HANG, Shared, run_bounded, shared, take};
 use myelin::prelude::*;
 use myelin::{Handle, InboxPort, Outcome, Report, SendErrorKind, Sender, Undelivered};
-
-/// Longer than anything here should take: past it, a test fails instead of
-/// hanging.
-pub(crate) const HANG: Duration = Duration::from_secs(30);
 
 /// Joins `handle` on a helper thread, failing the test if the system has
 /// not ended within [`HANG`].
@@ -24,21 +23,6 @@ pub(crate) fn join_bounded(handle: Handle, what: &str) -> Result<Report, myelin:
     });
     rx.recv_timeout(HANG)
         .unwrap_or_else(|_| panic!("{what}: the system did not end within {HANG:?}"))
-}
-
-/// Runs the system `build` makes on a helper thread, failing the test if
-/// `run` has not returned within [`HANG`].
-pub(crate) fn run_bounded<P, F>(what: &str, build: F) -> Result<Report, myelin::Error>
-where
-    P: myelin::IntoPart,
-    F: FnOnce() -> P + Send + 'static,
-{
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(myelin::run(build()));
-    });
-    rx.recv_timeout(HANG)
-        .unwrap_or_else(|_| panic!("{what}: `run` did not return within {HANG:?}"))
 }
 
 /// Waits until `done` holds, looking every millisecond, failing the test
@@ -161,51 +145,6 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Results shared between a test and the components it runs.
-pub(crate) type Shared<T> = Arc<Mutex<Vec<T>>>;
-
-/// An empty [`Shared`].
-pub(crate) fn shared<T>() -> Shared<T> {
-    Arc::new(Mutex::new(Vec::new()))
-}
-
-/// A copy of what is in `s`.
-pub(crate) fn take<T: Clone>(s: &Shared<T>) -> Vec<T> {
-    s.lock().unwrap().clone()
-}
-
-/// Sends each of its items in order, then finishes.
-#[component]
-pub(crate) struct Feed<T: Send + 'static> {
-    outbox: Outbox<T>,
-    items: Vec<T>,
-}
-
-impl<T: Send + 'static> Component for Feed<T> {
-    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-        for item in std::mem::take(&mut self.items) {
-            self.outbox.send(item).await?;
-        }
-        Ok(())
-    }
-}
-
-/// Stores everything it receives, until end of stream.
-#[component]
-pub(crate) struct Collect<T: Send + 'static> {
-    inbox: Inbox<T>,
-    seen: Shared<T>,
-}
-
-impl<T: Send + 'static> Component for Collect<T> {
-    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
-        while let Some(m) = self.inbox.recv().await {
-            self.seen.lock().unwrap().push(m);
-        }
-        Ok(())
     }
 }
 
