@@ -947,6 +947,21 @@ mod loom_tests {
         (flag.clone(), Waker::from(flag))
     }
 
+    /// A receiver on its own thread: two takes, keeping what they found.
+    fn take_twice_on_a_thread(chan: &Arc<Chan<u32>>) -> thread::JoinHandle<Vec<u32>> {
+        let chan = chan.clone();
+        thread::spawn(move || {
+            let (_, waker) = flag_waker();
+            let mut got = Vec::new();
+            for _ in 0..2 {
+                if let Take::Message(m) = chan.take(Some(&waker)) {
+                    got.push(m);
+                }
+            }
+            got
+        })
+    }
+
     #[test]
     fn loom_recv_then_pause_races_send() {
         loom::model(|| {
@@ -1106,19 +1121,7 @@ mod loom_tests {
                     thread::spawn(move || attempt(&chan, msg))
                 })
                 .collect();
-            let receiver = {
-                let chan = chan.clone();
-                thread::spawn(move || {
-                    let (_, waker) = flag_waker();
-                    let mut got = Vec::new();
-                    for _ in 0..2 {
-                        if let Take::Message(m) = chan.take(Some(&waker)) {
-                            got.push(m);
-                        }
-                    }
-                    got
-                })
-            };
+            let receiver = take_twice_on_a_thread(&chan);
             let attempts: Vec<Attempt> = senders.into_iter().map(|s| s.join().unwrap()).collect();
             let got = receiver.join().unwrap();
             let waiting = attempts.into_iter().filter(|a| a.refused).collect();
@@ -1144,19 +1147,7 @@ mod loom_tests {
                 let chan = chan.clone();
                 thread::spawn(move || attempt(&chan, 2))
             };
-            let receiver = {
-                let chan = chan.clone();
-                thread::spawn(move || {
-                    let (_, waker) = flag_waker();
-                    let mut got = Vec::new();
-                    for _ in 0..2 {
-                        if let Take::Message(m) = chan.take(Some(&waker)) {
-                            got.push(m);
-                        }
-                    }
-                    got
-                })
-            };
+            let receiver = take_twice_on_a_thread(&chan);
             let sender = sender.join().unwrap();
             let got = receiver.join().unwrap();
             drop(quitter);
