@@ -7,7 +7,7 @@ use std::task::Poll;
 
 use crate::Control;
 use crate::port::{Inbox, Outbox, Readiness};
-use crate::scheduler::local;
+use crate::scheduler::current;
 
 /// A running component's link to the runtime: its name, its built-in
 /// `control` inbox and `signal` outbox, and the generator operations (pause,
@@ -127,7 +127,7 @@ impl Context {
     /// [`Outcome::Cancelled`](crate::Outcome::Cancelled), and
     /// [`run`](crate::run) returns.
     pub fn shutdown_system(&self) {
-        local::request_shutdown();
+        current::request_shutdown();
     }
 
     pub(crate) fn settle_control(&mut self) {
@@ -181,7 +181,7 @@ impl Future for Pause<'_> {
         }
         // A pause that returns at once (a message nobody reads, say) still
         // spends budget, so a loop around it cannot starve the others.
-        if !local::consume_budget() {
+        if !current::consume_budget() {
             self.waited = true;
             cx.waker().wake_by_ref();
             return Poll::Pending;

@@ -52,7 +52,7 @@ pub(crate) fn settle(control: &mut crate::Inbox<Control>) {
         }
     }
     if unread > 0 {
-        crate::scheduler::local::record_backlog("control", unread);
+        crate::scheduler::current::record_backlog("control", unread);
     }
 }
 
@@ -98,14 +98,14 @@ pub(crate) fn announce(signal: &mut crate::Outbox<Control>, name: &str, outcome:
 /// Waits for room for a component's last `signal`, off the scheduler; a
 /// wait the system cancels counts the message unsent.
 pub(crate) fn announce_blocking(signal: &mut crate::Outbox<Control>, msg: Control) {
-    if crate::scheduler::local::is_inside() {
+    if crate::scheduler::current::is_inside() {
         // Cannot block a scheduler: account for it instead.
-        crate::scheduler::local::record_unsent("signal", 1);
+        crate::scheduler::current::record_unsent("signal", 1);
         return;
     }
     if let Err(e) = signal.blocking_send(msg)
         && e.kind() == crate::SendErrorKind::Cancelled
     {
-        crate::scheduler::local::record_unsent("signal", 1);
+        crate::scheduler::current::record_unsent("signal", 1);
     }
 }

@@ -25,7 +25,8 @@ use crate::port::{
 };
 use crate::report::Outcome;
 use crate::scheduler::WakeRef;
-use crate::scheduler::local::{self, Core};
+use crate::scheduler::current;
+use crate::scheduler::local::Core;
 use crate::scheduler::registry::OutsideEnd;
 use crate::{Context, Control};
 
@@ -236,7 +237,7 @@ fn drive<C: Component>(
         };
         let late = cx.finish(&outcome);
         guard.finished(&outcome, cx.name());
-        local::record_outcome(outcome);
+        current::record_outcome(outcome);
         cx.settle_control();
         // Dropping the component now closes its outboxes and accounts for
         // what is left in its inboxes, while the scheduler still knows whose
@@ -599,7 +600,7 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
                     format!("{name} (chassis)").into(),
                     Box::pin(async move {
                         chassis.await;
-                        local::record_outcome(Outcome::Finished);
+                        current::record_outcome(Outcome::Finished);
                         drop(guard);
                     }),
                 );

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use crate::graph::{IntoPart, Part, Spawner};
-use crate::scheduler::local::{self, Core, IdleWatch};
+use crate::scheduler::current;
+use crate::scheduler::local::{Core, IdleWatch};
 use crate::scheduler::registry::Remote;
 use crate::{Error, Report};
 
@@ -94,7 +95,7 @@ fn run_report(
     idle: Option<Arc<dyn IdleWatch>>,
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
-    if local::is_inside() {
+    if current::is_inside() {
         return Err(Error::msg(
             "myelin::run was called from inside a running component; \
              add the components to the running system instead",

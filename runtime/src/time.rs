@@ -79,7 +79,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::scheduler::timer::TimerKey;
-use crate::scheduler::{WakeRef, local};
+use crate::scheduler::{WakeRef, current};
 
 /// Waits until `duration` has passed.
 ///
@@ -131,7 +131,7 @@ impl Sleep {
 
     fn cancel(&mut self) {
         if let Some((sched, key)) = self.timer.take() {
-            local::cancel_timer(sched, key);
+            current::cancel_timer(sched, key);
         }
     }
 }
@@ -147,11 +147,11 @@ impl Future for Sleep {
         // A timer is woken only on its scheduler's thread, so a task key is
         // enough for our own wakers; a foreign waker is kept as it is.
         if let Some((sched, key)) = self.timer
-            && local::rewake_timer(sched, key, WakeRef::new(cx.waker(), true))
+            && current::rewake_timer(sched, key, WakeRef::new(cx.waker(), true))
         {
             return Poll::Pending;
         }
-        match local::add_timer(self.deadline, WakeRef::new(cx.waker(), true)) {
+        match current::add_timer(self.deadline, WakeRef::new(cx.waker(), true)) {
             Some(timer) => self.timer = Some(timer),
             None => outside_scheduler(),
         }

@@ -186,7 +186,7 @@ impl ThreadComponent for ReadStdin {
         // One line in the channel, one in the helper's hands: the most it
         // reads ahead.
         let (lines, read) = mpsc::sync_channel::<LineRead>(1);
-        let waker = crate::thread::thread_waker();
+        let waker = crate::scheduler::current::thread_waker();
         let input = self.input.take();
         std::thread::Builder::new()
             .name(format!("{} input", cx.name()))
@@ -215,7 +215,7 @@ impl ThreadComponent for ReadStdin {
                     // Woken by the helper, by `control`, or by the system
                     // stopping. The line comes from outside the system, so
                     // this wait is not a stall.
-                    crate::thread::note_waits_outside();
+                    crate::scheduler::current::note_waits_outside();
                     cx.pause(None);
                 }
             }

@@ -151,7 +151,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Poll, Waker};
 
-use crate::scheduler::local;
+use crate::scheduler::current;
 use crate::{Context, Control, Error, Inbox, Outbox, SendError, SendErrorKind, TryRecvError};
 
 /// A count a running component keeps and you read: messages a [`Discard`]
@@ -264,7 +264,7 @@ fn shutdown_requested(control: &mut Inbox<Control>) -> bool {
 /// resume (see the coop budget in `DEVELOPMENT.md`): the helpers below
 /// often find work without waiting, so they spend the budget themselves.
 async fn coop(cx: &mut Context) {
-    if !local::consume_budget() {
+    if !current::consume_budget() {
         cx.yield_now().await;
     }
 }
@@ -340,7 +340,7 @@ async fn room(cx: &mut Context, port: &'static str) {
             return Poll::Ready(());
         }
         waited = true;
-        local::park_send(port);
+        current::park_send(port);
         Poll::Pending
     })
     .await;
@@ -350,7 +350,7 @@ async fn room(cx: &mut Context, port: &'static str) {
 /// `Shutdown` stopped it: the report shows them as unsent there.
 pub(crate) fn unsent(port: &'static str, count: usize) {
     if count > 0 {
-        local::record_unsent(port, count);
+        current::record_unsent(port, count);
     }
 }
 
@@ -406,7 +406,7 @@ pub(crate) enum Want {
 pub(crate) async fn wait(cx: &mut Context, inputs: &[&dyn Input], want: Want) -> Next<()> {
     let control = cx.control();
     poll_fn(|task| {
-        if !local::consume_budget() {
+        if !current::consume_budget() {
             task.waker().wake_by_ref();
             return Poll::Pending;
         }

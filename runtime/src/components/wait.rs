@@ -9,7 +9,7 @@
 //! it cancels.
 
 use super::Next;
-use crate::scheduler::local;
+use crate::scheduler::current;
 use crate::{Control, Error, Inbox, Outbox, SendErrorKind, ThreadContext, TryRecvError};
 
 /// How a send that a `Shutdown` can interrupt ended.
@@ -78,13 +78,13 @@ pub(crate) fn blocking_send<T: Send + 'static>(
             Err(e) if e.kind() == SendErrorKind::Full => {
                 msg = e.into_inner();
                 if should_stop(cx) {
-                    local::record_unsent(outbox.name(), 1);
+                    current::record_unsent(outbox.name(), 1);
                     return Ok(Sent::Shutdown);
                 }
                 cx.pause(None);
             }
             Err(e) if e.kind() == SendErrorKind::Cancelled => {
-                local::record_unsent(outbox.name(), 1);
+                current::record_unsent(outbox.name(), 1);
                 return Ok(Sent::Shutdown);
             }
             Err(e) => return Err(e.into()),

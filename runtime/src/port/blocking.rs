@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::chan::{Refused, Take};
 use super::{Inbox, Outbox};
 use crate::error::{RecvTimeoutError, SendError, SendErrorKind};
-use crate::thread::{cancelled, forbid_on_scheduler, park_here, thread_waker};
+use crate::scheduler::current::{cancelled, forbid_on_scheduler, park_here, thread_waker};
 
 impl<T: Send + 'static> Inbox<T> {
     /// Blocks until the next message arrives; `None` at end of stream (or

@@ -23,6 +23,7 @@ use std::collections::VecDeque;
 use std::task::Waker;
 
 use crate::scheduler::WakeRef;
+use crate::scheduler::waker::TaskKey;
 
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
 
@@ -472,10 +473,7 @@ impl<T> Chan<T> {
                 }
                 if let Some(parked) = s.tx_wakers.as_deref_mut() {
                     for w in parked.wakers_mut() {
-                        let old = std::mem::replace(
-                            w,
-                            WakeRef::Task(crate::scheduler::waker::TaskKey::NONE),
-                        );
+                        let old = std::mem::replace(w, WakeRef::Task(TaskKey::NONE));
                         *w = old.into_key_only();
                     }
                 }
@@ -520,8 +518,18 @@ impl<T> Chan<T> {
     }
 
     /// Pushes a message, waking the receiver if it waits.
+    ///
+    /// On a full queue, `waiter` names who to wake when room appears: the
+    /// caller (`try_send`) has no task context, but knows what runs on its
+    /// thread. It is called inside the critical section, told whether the
+    /// link has an end outside the system; only then, so a push with room
+    /// costs nothing for it.
     #[inline]
-    pub(crate) fn push(&self, msg: T) -> Result<(), Refused<T>> {
+    pub(crate) fn push(
+        &self,
+        msg: T,
+        waiter: impl FnOnce(bool) -> Option<Waker>,
+    ) -> Result<(), Refused<T>> {
         let wake = self.with_value(
             msg,
             |s, local, msg| {
@@ -529,13 +537,9 @@ impl<T> Chan<T> {
                     if s.rx_closed {
                         return Err(Refused::Closed(msg));
                     }
-                    // The caller has no waker to give, but the component
-                    // running it is known: wake it when room appears, so
-                    // "try, then pause" works as it did in Axon.
-                    if let Some(waker) = crate::thread::current_waker() {
-                        if s.external > 0 {
-                            crate::thread::note_waits_outside();
-                        }
+                    // Wake the caller when room appears, so "try, then
+                    // pause" works as it did in Axon.
+                    if let Some(waker) = waiter(s.external > 0) {
                         s.tx_wakers
                             .get_or_insert_with(Box::default)
                             .note_tried(&waker, local || s.external == 0);
@@ -969,7 +973,7 @@ mod loom_tests {
             chan.add_sender();
             let sender = {
                 let chan = chan.clone();
-                thread::spawn(move || assert!(chan.push(7).is_ok()))
+                thread::spawn(move || assert!(chan.push(7, |_| None).is_ok()))
             };
             let (flag, waker) = flag_waker();
             let first = chan.take(Some(&waker));
@@ -992,7 +996,7 @@ mod loom_tests {
             chan.add_sender();
             let sender = {
                 let chan = chan.clone();
-                thread::spawn(move || assert!(chan.push(1).is_ok()))
+                thread::spawn(move || assert!(chan.push(1, |_| None).is_ok()))
             };
             let (flag, waker) = flag_waker();
             let ready = chan.ready_or_register(&waker);
@@ -1029,7 +1033,7 @@ mod loom_tests {
         loom::model(|| {
             let chan = Arc::new(Chan::<u32>::new(Some(1)));
             chan.add_sender();
-            assert!(chan.push(1).is_ok());
+            assert!(chan.push(1, |_| None).is_ok());
             let receiver = {
                 let chan = chan.clone();
                 thread::spawn(move || assert!(matches!(chan.take(None), Take::Message(1))))
@@ -1039,7 +1043,7 @@ mod loom_tests {
             receiver.join().unwrap();
             if second.is_err() {
                 assert!(flag.0.load(Ordering::SeqCst), "sender never woken");
-                assert!(chan.push(2).is_ok());
+                assert!(chan.push(2, |_| None).is_ok());
             }
         });
     }
@@ -1113,7 +1117,7 @@ mod loom_tests {
             let chan = Arc::new(Chan::<u32>::new(Some(1)));
             chan.add_sender();
             chan.add_sender();
-            assert!(chan.push(0).is_ok());
+            assert!(chan.push(0, |_| None).is_ok());
             let senders: Vec<_> = [1, 2]
                 .into_iter()
                 .map(|msg| {
@@ -1139,7 +1143,7 @@ mod loom_tests {
             let chan = Arc::new(Chan::<u32>::new(Some(1)));
             chan.add_sender();
             chan.add_sender();
-            assert!(chan.push(0).is_ok());
+            assert!(chan.push(0, |_| None).is_ok());
             // First in line; never tries again.
             let quitter = attempt(&chan, 1);
             assert!(quitter.refused);

@@ -9,7 +9,7 @@ use super::chan::{Chan, Take};
 use super::link::InboxPort;
 use super::{AnyInbox, LinkState};
 use crate::error::TryRecvError;
-use crate::scheduler::local;
+use crate::scheduler::current;
 
 /// A typed inbox: a queue of messages of type `T` addressed to one component.
 ///
@@ -148,7 +148,7 @@ impl<T> Inbox<T> {
 impl<T> Drop for Inbox<T> {
     fn drop(&mut self) {
         let left = self.chan.close_receiver();
-        if !left.is_empty() && !local::record_backlog(self.name, left.len()) {
+        if !left.is_empty() && !current::record_backlog(self.name, left.len()) {
             // No component is dropping it (a handle's `Receiver`, or an
             // inbox on a plain thread): the link keeps the count for the
             // report of the system that sends here, if that report is
@@ -178,7 +178,7 @@ impl<T: Send + 'static> Future for RecvFuture<'_, T> {
 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        if !local::consume_budget() {
+        if !current::consume_budget() {
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::chan::Chan;
-use crate::scheduler::local;
+use crate::scheduler::current;
 use crate::sync::{Mutex, lock};
 
 /// Where an outbox points. Shared between the outbox and its port handles so
@@ -189,7 +189,7 @@ pub fn link<T>(
     }
     // Into a running system only from its own thread (`Handle::add`, or a
     // component): from outside it would attach an end the system cannot see.
-    if !to.chan.accessible_here() || (to.chan.is_started() && !local::is_inside()) {
+    if !to.chan.accessible_here() || (to.chan.is_started() && !current::is_inside()) {
         return Err(LinkError::Running { inbox: to.name });
     }
     let mut target = lock(&from.slot);

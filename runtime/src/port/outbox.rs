@@ -9,7 +9,7 @@ use super::AnyOutbox;
 use super::chan::{Chan, Refused};
 use super::link::{OutboxPort, Slot, Target};
 use crate::error::{SendError, SendErrorKind};
-use crate::scheduler::local;
+use crate::scheduler::current;
 use crate::sync::{Mutex, lock};
 
 /// A typed outbox: where a component sends messages of type `T`.
@@ -65,18 +65,19 @@ impl<T: Send + 'static> Outbox<T> {
         let Some(chan) = self.target() else {
             return Err(SendError::new(msg, SendErrorKind::Unlinked, name));
         };
-        chan.push(msg).map_err(|refused| match refused {
-            // A threaded component being cancelled will never see room: its
-            // receiver may be cancelled too, and a loop that pauses on
-            // `Full` would spin (its pauses return at once). `blocking_send`
-            // says the same.
-            Refused::Full(m) if crate::thread::cancelled() => {
-                SendError::new(m, SendErrorKind::Cancelled, name)
-            }
-            Refused::Full(m) => SendError::new(m, SendErrorKind::Full, name),
-            Refused::Closed(m) => SendError::new(m, SendErrorKind::Closed, name),
-            Refused::Misplaced(m) => SendError::new(m, SendErrorKind::Misplaced, name),
-        })
+        chan.push(msg, current::waker_for_room)
+            .map_err(|refused| match refused {
+                // A threaded component being cancelled will never see room: its
+                // receiver may be cancelled too, and a loop that pauses on
+                // `Full` would spin (its pauses return at once). `blocking_send`
+                // says the same.
+                Refused::Full(m) if current::cancelled() => {
+                    SendError::new(m, SendErrorKind::Cancelled, name)
+                }
+                Refused::Full(m) => SendError::new(m, SendErrorKind::Full, name),
+                Refused::Closed(m) => SendError::new(m, SendErrorKind::Closed, name),
+                Refused::Misplaced(m) => SendError::new(m, SendErrorKind::Misplaced, name),
+            })
     }
 
     /// Whether it is linked to an inbox.
@@ -205,7 +206,7 @@ impl<T> Unpin for SendFuture<'_, T> {}
 #[cold]
 #[inline(never)]
 fn park(port: &'static str) {
-    local::park_send(port);
+    current::park_send(port);
 }
 
 impl<T: Send + 'static> Future for SendFuture<'_, T> {
@@ -216,7 +217,7 @@ impl<T: Send + 'static> Future for SendFuture<'_, T> {
         let this = self.get_mut();
         let msg = this.msg.take().expect("`Send` polled after completion");
         let name = this.outbox.name;
-        if !local::consume_budget() {
+        if !current::consume_budget() {
             this.msg = Some(msg);
             park(name);
             cx.waker().wake_by_ref();

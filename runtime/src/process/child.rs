@@ -23,10 +23,10 @@ use super::wire::{
 };
 use super::{ProcessPorts, find_entry};
 use crate::graph::Node;
+use crate::scheduler::current::thread_waker;
 use crate::scheduler::local::IdleWatch;
 use crate::scheduler::registry::Remote;
 use crate::sync::lock_std as lock;
-use crate::thread::thread_waker;
 use crate::{Component, Control};
 
 /// What `serve` read before it knew the component type.

@@ -31,8 +31,10 @@ use super::wire::{Delivery, Pulled, PumpError, Pumped, WireSink, WireSource, Wir
 use super::{STOP_GRACE, initialised};
 use crate::graph::Spawner;
 use crate::report::Outcome;
+use crate::scheduler::current::{park_here, thread_waker};
+use crate::scheduler::park::Parker;
 use crate::sync::lock_std as lock;
-use crate::thread::{Done, Parker, Proxy, Shared, as_helper, park_here, thread_waker};
+use crate::thread::{Done, Proxy, Shared, as_helper};
 use crate::{Control, Outbox};
 
 /// Messages per unbounded inbox that may be on their way to, or waiting
@@ -443,7 +445,7 @@ fn close_sources(sources: &mut Vec<Box<dyn WireSource>>) {
             }
         }
         if unread > 0 {
-            crate::scheduler::local::record_backlog(control.name(), unread);
+            crate::scheduler::current::record_backlog(control.name(), unread);
         }
     }
     // Dropping the inboxes counts what the others hold.

@@ -20,9 +20,9 @@ use std::pin::Pin;
 use std::task::Poll;
 use std::time::Instant;
 
-use super::WakeRef;
+use super::current::{self, BUDGET, record_outcome};
 use super::registry::{self, Remote};
-use super::timer::{TimerKey, Timers};
+use super::timer::Timers;
 use super::waker::{self, TaskKey};
 use crate::report::{Outcome, ReportBuilder};
 use crate::sync::lock_std as lock;
@@ -103,208 +103,98 @@ pub(crate) trait IdleWatch {
     fn idle(&self, snapshot: u64) -> bool;
 }
 
-thread_local! {
-    static CURRENT: Cell<*const Core> = const { Cell::new(std::ptr::null()) };
-}
-
-/// Runs `f` with the scheduler running on this thread, if any.
-pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
-    let ptr = CURRENT.with(Cell::get);
-    if ptr.is_null() {
-        None
-    } else {
-        // SAFETY: CURRENT is non-null only while `Core::enter`'s guard is alive,
-        // and the core outlives that guard.
-        Some(f(unsafe { &*ptr }))
-    }
-}
-
-/// Whether a scheduler is running on this thread.
-pub(crate) fn is_inside() -> bool {
-    !CURRENT.with(Cell::get).is_null()
-}
-
-/// Wakes `key` if it belongs to the scheduler on this thread; returns whether
-/// it did.
-pub(crate) fn wake(key: TaskKey) -> bool {
-    with_current(|core| {
-        if core.id == key.sched {
-            core.schedule(key);
+/// What the per-thread context (`current.rs`) asks of the scheduler running
+/// on this thread, about the task it is resuming.
+impl Core {
+    /// Schedules `key` if it belongs to this scheduler; returns whether it
+    /// did.
+    #[inline]
+    pub(super) fn wake_here(&self, key: TaskKey) -> bool {
+        if self.id == key.sched {
+            self.schedule(key);
             true
         } else {
             false
         }
-    })
-    .unwrap_or(false)
-}
+    }
 
-pub(crate) fn remote_if_current(id: u16) -> Option<Arc<Remote>> {
-    with_current(|core| (core.id == id).then(|| core.remote.clone())).flatten()
-}
+    /// The task being resumed (or dropped), if any.
+    pub(super) fn running_key(&self) -> Option<TaskKey> {
+        let index = self.running.get()?;
+        let generation = self.slots.borrow()[index as usize].generation;
+        Some(TaskKey {
+            sched: self.id,
+            generation,
+            index,
+        })
+    }
 
-/// Takes one unit of the running component's budget; `false` means it must
-/// yield first.
-///
-/// The budget is its own thread-local so the check on every send and receive
-/// is one load and one store; outside a scheduler it is effectively unlimited.
-#[inline]
-pub(crate) fn consume_budget() -> bool {
-    BUDGET.with(|b| {
-        let left = b.get();
-        b.set(left.wrapping_sub(1));
-        left != 0
-    })
-}
-
-thread_local! {
-    static BUDGET: Cell<u32> = const { Cell::new(u32::MAX) };
-}
-
-/// Records that the running component left `count` messages in `port`;
-/// `false` if no component is running on this thread to record them under
-/// (see `Inbox`'s `Drop`).
-pub(crate) fn record_backlog(port: &'static str, count: usize) -> bool {
-    record_left(port, count, false)
-}
-
-/// Records that the running component was cancelled holding `count`
-/// messages it was waiting to send on `port`.
-pub(crate) fn record_unsent(port: &'static str, count: usize) {
-    let _ = record_left(port, count, true);
-}
-
-/// The running component is waiting to send a message on `port`.
-pub(crate) fn park_send(port: &'static str) {
-    set_pending_send(Some(port));
-}
-
-fn set_pending_send(port: Option<&'static str>) {
-    with_current(|core| {
-        if let Some(index) = core.running.get() {
-            core.slots.borrow_mut()[index as usize].pending_send = port;
+    /// Notes the outbox the running task waits to send on (`None`: none).
+    pub(super) fn set_pending_send(&self, port: Option<&'static str>) {
+        if let Some(index) = self.running.get() {
+            self.slots.borrow_mut()[index as usize].pending_send = port;
         }
-    });
-}
+    }
 
-fn record_left(port: &'static str, count: usize, unsent: bool) -> bool {
-    let recorded = with_current(|core| {
-        let index = core.running.get()?;
-        let slots = core.slots.borrow();
+    /// Records messages the running task left in `port`; `false` if no task
+    /// is running.
+    pub(super) fn record_left(&self, port: &'static str, count: usize, unsent: bool) -> bool {
+        let Some(index) = self.running.get() else {
+            return false;
+        };
+        let slots = self.slots.borrow();
         let slot = &slots[index as usize];
         // The runtime's own helpers leave nothing worth reporting.
         if !slot.hidden {
-            core.report
+            self.report
                 .borrow_mut()
                 .backlog(slot.seq, &slot.name, port, count, unsent);
         }
-        Some(())
-    })
-    .flatten();
-    // Otherwise a threaded component's thread, whose proxy reports it; or
-    // no component at all.
-    recorded.is_some() || crate::thread::record_backlog(port, count, unsent)
-}
+        true
+    }
 
-/// Records how the running component ended.
-pub(crate) fn record_outcome(outcome: Outcome) {
-    with_current(|core| {
-        if let Some(index) = core.running.get() {
-            let slots = core.slots.borrow();
+    /// Records how the running task ended.
+    pub(super) fn record_outcome(&self, outcome: Outcome) {
+        if let Some(index) = self.running.get() {
+            let slots = self.slots.borrow();
             let slot = &slots[index as usize];
             if slot.hidden && !matches!(outcome, Outcome::Failed(_)) {
                 return;
             }
-            core.report
+            self.report
                 .borrow_mut()
                 .outcome(slot.seq, &slot.name, outcome);
         }
-    });
-}
+    }
 
-/// A waker for the component running on this thread, if any: lets an
-/// operation that has no task context (`try_send` finding a full inbox)
-/// still arrange for the component to be woken when things change.
-pub(crate) fn current_waker() -> Option<std::task::Waker> {
-    with_current(|core| {
-        let index = core.running.get()?;
-        let generation = core.slots.borrow()[index as usize].generation;
-        let key = TaskKey {
-            sched: core.id,
-            generation,
-            index,
+    /// Keeps `work` until every task being cancelled has been dropped;
+    /// hands it back if no cancellation is under way (or no task runs).
+    pub(super) fn defer(&self, work: AfterCancel) -> Option<AfterCancel> {
+        let Some(index) = self.running.get() else {
+            return Some(work);
         };
-        Some((*waker::borrowed(key)).clone())
-    })
-    .flatten()
-}
-
-/// Runs `work` once every task of the system being cancelled has been
-/// dropped, reporting under the task being dropped now; at once if no
-/// cancellation is under way.
-///
-/// A threaded component's proxy waits here for its thread: while it
-/// waited inside its own drop, a generator dropped after it (whose full
-/// inbox the thread was trying to send into) stayed alive, its inbox open,
-/// and the thread could neither send nor learn that the inbox closed.
-pub(crate) fn after_cancel(work: AfterCancel) {
-    let work = with_current(|core| {
-        let index = core.running.get()?;
-        match core.after_cancel.borrow_mut().as_mut() {
+        match self.after_cancel.borrow_mut().as_mut() {
             Some(list) => {
                 list.push((index, work));
                 None
             }
             None => Some(work),
         }
-    })
-    .flatten();
-    if let Some(work) = work {
-        work();
     }
-}
 
-/// Wakes `waker` at `deadline` on the scheduler running on this thread;
-/// `None` if there is none. Returns the scheduler's id and the timer's key,
-/// for `rewake_timer` and `cancel_timer`.
-pub(crate) fn add_timer(deadline: Instant, waker: WakeRef) -> Option<(u16, TimerKey)> {
-    with_current(|core| (core.id, core.timers.borrow_mut().insert(deadline, waker)))
-}
+    /// This scheduler's timers.
+    pub(super) fn timers(&self) -> &RefCell<Timers> {
+        &self.timers
+    }
 
-/// Replaces the waker of a timer of this thread's scheduler `sched`;
-/// `false` if it has fired, was cancelled, or belongs elsewhere.
-pub(crate) fn rewake_timer(sched: u16, key: TimerKey, waker: WakeRef) -> bool {
-    with_current(|core| core.id == sched && core.timers.borrow_mut().rewake(key, waker))
-        .unwrap_or(false)
-}
-
-/// Cancels a timer of this thread's scheduler `sched` (nothing happens if
-/// it fired, or if this thread does not run `sched`: a scheduler's timers
-/// go with it).
-pub(crate) fn cancel_timer(sched: u16, key: TimerKey) {
-    with_current(|core| {
-        if core.id == sched {
-            core.timers.borrow_mut().cancel(key);
-        }
-    });
-}
-
-/// Asks the running system to stop.
-pub(crate) fn request_shutdown() {
-    with_current(|core| {
-        core.shutdown.set(true);
+    /// Stops the system at the run loop's next look.
+    pub(super) fn request_shutdown(&self) {
+        self.shutdown.set(true);
         // Threaded components see it at once (`is_cancelled`), not only when
         // the scheduler gets round to cancelling them.
-        core.remote
+        self.remote
             .shutdown
             .store(true, std::sync::atomic::Ordering::Release);
-    });
-}
-
-struct EnterGuard(*const Core);
-
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
     }
 }
 
@@ -335,9 +225,8 @@ impl Core {
 
     /// Makes this core the current one for the calling thread until the guard
     /// drops.
-    fn enter(&self) -> EnterGuard {
-        let previous = CURRENT.with(|c| c.replace(std::ptr::from_ref(self)));
-        EnterGuard(previous)
+    fn enter(&self) -> current::EnterGuard {
+        current::enter(self)
     }
 
     /// Records that parts to be added from a handle could not be built.

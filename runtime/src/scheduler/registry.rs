@@ -195,7 +195,7 @@ pub(crate) fn unregister(id: u16) {
 }
 
 fn find(id: u16) -> Option<Arc<Remote>> {
-    if let Some(remote) = super::local::remote_if_current(id) {
+    if let Some(remote) = super::current::remote_if_current(id) {
         return Some(remote);
     }
     registry().slots.get(usize::from(id)).cloned().flatten()

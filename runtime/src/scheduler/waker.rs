@@ -13,7 +13,7 @@
 
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use super::{local, registry};
+use super::{current, registry};
 
 /// The address of a task: which scheduler, which slot, which use of that slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +73,7 @@ fn wake(data: *const ()) {
 
 fn wake_by_ref(data: *const ()) {
     let key = TaskKey::unpack(data);
-    if !local::wake(key) {
+    if !current::wake(key) {
         registry::wake(key);
     }
 }
@@ -127,7 +127,7 @@ impl WakeRef {
     pub(crate) fn wake(self) {
         match self {
             Self::Task(key) => {
-                if !local::wake(key) {
+                if !current::wake(key) {
                     registry::wake(key);
                 }
             }

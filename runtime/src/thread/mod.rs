@@ -11,27 +11,24 @@
 //! on the scheduler stands for the thread: it reports how the thread ended
 //! and, if the system shuts down first, asks the thread to stop.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::task::{Poll, Waker};
+use std::task::Poll;
 use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use crate::component::Ports;
-mod park;
-
-pub(crate) use park::Parker;
-
 use crate::error::panic_message;
 use crate::graph::{GroupGuard, Node, Part, Spawner};
 use crate::port::{AnyInbox, AnyOutbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness};
 use crate::report::Outcome;
+use crate::scheduler::WakeRef;
+use crate::scheduler::current::{self, park_here, thread_waker};
+use crate::scheduler::park::Parker;
 use crate::scheduler::registry::Remote;
-use crate::scheduler::{WakeRef, local};
 use crate::sync::lock_std as lock;
 use crate::{Control, Error};
 
@@ -155,7 +152,7 @@ impl ThreadContext {
         if ready || self.is_cancelled() {
             return true;
         }
-        let outside = WAITS_OUTSIDE.with(|w| w.replace(false));
+        let outside = current::take_waits_outside();
         match deadline {
             None => park_here(outside || self.inboxes.iter().any(|inbox| inbox.is_external())),
             Some(deadline) => {
@@ -293,17 +290,10 @@ impl Shared {
     }
 }
 
-thread_local! {
-    /// Set on a threaded component's thread while its body runs.
-    static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
-}
-
-struct Running {
-    shared: Arc<Shared>,
-    /// How this thread parks (a process component's bridge threads each
-    /// have their own).
-    parker: Arc<Parker>,
-    undelivered: Vec<(&'static str, usize, bool)>,
+impl current::Owner for Shared {
+    fn is_cancelled(&self) -> bool {
+        Shared::is_cancelled(self)
+    }
 }
 
 /// Runs `f` on the calling thread as a helper of the component `shared`
@@ -319,109 +309,7 @@ pub(crate) fn as_helper<R>(
     f: impl FnOnce() -> R,
 ) -> (R, Vec<(&'static str, usize, bool)>) {
     shared.add_parker(parker.clone());
-    RUNNING.with(|r| {
-        *r.borrow_mut() = Some(Running {
-            shared,
-            parker,
-            undelivered: Vec::new(),
-        });
-    });
-    let result = f();
-    let undelivered = RUNNING
-        .with(|r| r.borrow_mut().take())
-        .map(|running| running.undelivered)
-        .unwrap_or_default();
-    (result, undelivered)
-}
-
-/// Records unread messages left by a component on this thread; `false` if
-/// this is not a threaded component's thread.
-pub(crate) fn record_backlog(port: &'static str, count: usize, unsent: bool) -> bool {
-    RUNNING.with(|r| match r.borrow_mut().as_mut() {
-        Some(running) => {
-            running.undelivered.push((port, count, unsent));
-            true
-        }
-        None => false,
-    })
-}
-
-/// Whether the threaded component on this thread is being cancelled.
-pub(crate) fn cancelled() -> bool {
-    RUNNING.with(|r| {
-        r.borrow()
-            .as_ref()
-            .is_some_and(|running| running.shared.is_cancelled())
-    })
-}
-
-/// A waker that unparks the calling thread: through its `Parker` on a
-/// threaded component's thread, plainly elsewhere (a handle's user).
-pub(crate) fn thread_waker() -> Waker {
-    if let Some(parker) = current_parker() {
-        return Waker::from(parker);
-    }
-    struct Unpark(Thread);
-    impl std::task::Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    thread_local! {
-        static WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    }
-    WAKER.with(Clone::clone)
-}
-
-/// A waker for whatever runs on the calling thread: the generator component
-/// being resumed, or the threaded component (or process bridge) whose
-/// thread this is. Lets an operation with no task context (`try_send`
-/// finding a full inbox) still arrange for its caller to be woken when
-/// things change, so "try, then pause" works in both kinds.
-pub(crate) fn current_waker() -> Option<Waker> {
-    local::current_waker().or_else(|| current_parker().map(Waker::from))
-}
-
-thread_local! {
-    /// A threaded component on this thread registered to be woken by a link
-    /// with an end outside the system (a handle) since it last paused.
-    static WAITS_OUTSIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// The caller registered `current_waker` on a link with an end outside the
-/// system: its next pause waits on something outside, which is no stall.
-pub(crate) fn note_waits_outside() {
-    WAITS_OUTSIDE.with(|w| w.set(true));
-}
-
-/// Parks the calling thread until its `thread_waker` is woken (possibly
-/// spuriously: callers re-check what they wait for). `from_outside`: what it
-/// waits for can come from outside the system (a handle), so a threaded
-/// component parked here does not count towards a stall.
-pub(crate) fn park_here(from_outside: bool) {
-    match current_parker() {
-        Some(parker) => parker.park(from_outside),
-        None => std::thread::park(),
-    }
-}
-
-fn current_parker() -> Option<Arc<Parker>> {
-    RUNNING.with(|r| r.borrow().as_ref().map(|running| running.parker.clone()))
-}
-
-/// Panics with a clear message when a blocking port operation is called on
-/// a scheduler thread, where it would freeze every generator component.
-#[track_caller]
-pub(crate) fn forbid_on_scheduler(operation: &str) {
-    assert!(
-        !local::is_inside(),
-        "myelin: `{operation}` blocks, and was called from a generator component; \
-         use the `async` form (`recv().await`, `send(..).await`) there, or make the \
-         component `#[component(thread)]`"
-    );
+    current::as_helper(shared, parker, f)
 }
 
 /// A threaded component with its built-in `control` and `signal` boxes.
@@ -587,9 +475,9 @@ fn run_body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) -> Outc
 fn report_left(undelivered: Vec<(&'static str, usize, bool)>) {
     for (port, count, unsent) in undelivered {
         if unsent {
-            local::record_unsent(port, count);
+            current::record_unsent(port, count);
         } else {
-            local::record_backlog(port, count);
+            current::record_backlog(port, count);
         }
     }
 }
@@ -625,7 +513,7 @@ impl Proxy {
         self.reported = true;
         report_left(done.undelivered);
         self.guard.finished(&done.outcome, &self.name);
-        local::record_outcome(done.outcome);
+        current::record_outcome(done.outcome);
     }
 }
 
@@ -659,13 +547,13 @@ impl Drop for Proxy {
         // `is_cancelled()`.
         self.shared.cancel();
         let shared = self.shared.clone();
-        local::after_cancel(Box::new(move || {
+        current::after_cancel(Box::new(move || {
             let done = shared.wait_done();
             // Cancelled or stalled, as the scheduler already recorded,
             // unless the thread failed on its way out.
             report_left(done.undelivered);
             if let Outcome::Failed(_) = &done.outcome {
-                local::record_outcome(done.outcome);
+                current::record_outcome(done.outcome);
             }
         }));
     }
