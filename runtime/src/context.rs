@@ -131,13 +131,13 @@ impl Context {
     }
 
     pub(crate) fn settle_control(&mut self) {
-        crate::control::settle(&mut self.control);
+        crate::lifecycle::settle(&mut self.control);
     }
 
     /// Announces how the body ended on `signal`; hands the message back if
     /// the receiver's `control` is full (see `announce_late`).
     pub(crate) fn finish(&mut self, outcome: &crate::Outcome) -> Option<Control> {
-        crate::control::try_announce(&mut self.signal, &self.name, outcome)
+        crate::lifecycle::try_announce(&mut self.signal, &self.name, outcome)
     }
 
     /// Waits for room for the announcement `finish` handed back. A

@@ -151,6 +151,7 @@ mod control;
 mod error;
 mod graph;
 mod handle;
+mod lifecycle;
 mod port;
 #[cfg(unix)]
 pub mod process;

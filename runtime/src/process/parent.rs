@@ -88,7 +88,7 @@ struct Bridge {
 struct Flight {
     /// Their encoded sizes, oldest first (the child takes them in order),
     /// and whether each is quiet: an upstream's `Finished` on `control`,
-    /// which is never counted unread (see `control::settle`).
+    /// which is never counted unread (see `lifecycle::settle`).
     sizes: VecDeque<(u32, bool)>,
     /// Their total size.
     bytes: u64,
@@ -227,7 +227,7 @@ pub(crate) fn start(session: Session, spawner: &Spawner<'_>) {
         let outcome = Outcome::Failed(failed.reason);
         // As for any component that fails: its `signal` says so.
         if let Some(mut signal) = failed.signal {
-            crate::control::announce(&mut signal, &name, &outcome);
+            crate::lifecycle::announce(&mut signal, &name, &outcome);
         }
         shared.finish(Done {
             outcome,
@@ -430,7 +430,7 @@ fn merge(
 /// Closes the component's inboxes (`control` last): they take no more
 /// messages, and what they still hold is counted unread, except an
 /// upstream's `Finished` left on `control`, which says nothing the end of
-/// the stream did not (as `control::settle` does for any component).
+/// the stream did not (as `lifecycle::settle` does for any component).
 fn close_sources(sources: &mut Vec<Box<dyn WireSource>>) {
     if let Some(control) = sources.last_mut() {
         let waker = std::task::Waker::noop();
@@ -806,7 +806,7 @@ impl Reading<'_> {
             _ => done.is_none(),
         };
         if announce {
-            crate::control::announce(&mut signal, self.name, &outcome);
+            crate::lifecycle::announce(&mut signal, self.name, &outcome);
         }
         drop(sinks);
         drop(signal);

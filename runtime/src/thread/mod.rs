@@ -450,15 +450,15 @@ fn run_body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) -> Outc
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
         Err(panic) => Outcome::Failed(panic_message(&*panic)),
     };
-    let late = crate::control::try_announce(&mut cx.signal, &cx.name, &outcome);
-    crate::control::settle(&mut cx.control);
+    let late = crate::lifecycle::try_announce(&mut cx.signal, &cx.name, &outcome);
+    crate::lifecycle::settle(&mut cx.control);
     // Dropping closes the outboxes and counts what the inboxes still hold;
     // only then wait for room on a full `signal`, so that a receiver that
     // reads its data to the end before its `control` is not kept waiting.
     let dropped = catch_unwind(AssertUnwindSafe(move || {
         drop(component);
         if let Some(msg) = late {
-            crate::control::announce_blocking(&mut cx.signal, msg);
+            crate::lifecycle::announce_blocking(&mut cx.signal, msg);
         }
         drop(cx);
     }));
