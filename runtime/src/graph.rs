@@ -350,7 +350,7 @@ pub struct Spawner<'a> {
     pending: Vec<Step>,
     /// Where the started components' outboxes lead, and from which
     /// component: see `finish`.
-    targets: Vec<OutsideEnd>,
+    targets: Vec<(Arc<dyn LinkState>, OutsideEnd)>,
 }
 
 /// Work a graph leaves on the spawner's stack.
@@ -379,11 +379,14 @@ impl<'a> Spawner<'a> {
     /// Notes where `outbox`, sealed, of the component at `path` leads.
     pub(crate) fn note_target(&mut self, outbox: &dyn AnyOutbox, path: &Arc<str>) {
         if let Some(link) = outbox.target_state() {
-            self.targets.push(OutsideEnd {
-                link,
-                from: path.clone(),
-                port: outbox.port_name(),
-            });
+            self.targets.push((
+                link.clone(),
+                OutsideEnd {
+                    link,
+                    from: path.clone(),
+                    port: outbox.port_name(),
+                },
+            ));
         }
     }
 
@@ -408,8 +411,8 @@ impl<'a> Spawner<'a> {
             state.mark_started();
             state.bind_local(id);
         }
-        for end in self.targets {
-            if !end.link.is_started() {
+        for (link, end) in self.targets {
+            if !link.is_started() {
                 self.core.remote().add_outside(end);
             }
         }

@@ -23,6 +23,8 @@ pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};
 pub use outbox::{Outbox, SendFuture};
 
+use crate::scheduler::registry::Abandoned;
+
 /// The type-erased view of an inbox the runtime needs: binding it to its
 /// scheduler, and asking whether it has a message.
 #[doc(hidden)]
@@ -33,7 +35,7 @@ pub trait AnyInbox {
 
 /// What the runtime does with a link's queue while starting a system.
 #[doc(hidden)]
-pub trait LinkState: Readiness {
+pub trait LinkState: Readiness + Abandoned {
     /// Binds it to the calling thread, where scheduler `scheduler` runs
     /// (unless it is pinned shared).
     fn bind_local(&self, scheduler: u16);
@@ -44,9 +46,6 @@ pub trait LinkState: Readiness {
     /// Whether its receiving component has started (`true` also when it
     /// is bound to another thread's scheduler).
     fn is_started(&self) -> bool;
-    /// How many messages its receiver left when it was dropped outside any
-    /// component (a handle's `Receiver`); taken once, then zero.
-    fn take_abandoned(&self) -> usize;
 }
 
 /// The type-erased view of an outbox the runtime needs.
@@ -95,6 +94,9 @@ impl<T: Send + 'static> LinkState for Chan<T> {
     fn is_started(&self) -> bool {
         Chan::is_started(self)
     }
+}
+
+impl<T: Send + 'static> Abandoned for Chan<T> {
     fn take_abandoned(&self) -> usize {
         Chan::take_abandoned(self)
     }

@@ -7,7 +7,6 @@
 use std::thread::Thread;
 
 use super::waker::TaskKey;
-use crate::port::LinkState;
 // Plain std types: the registry is not part of what the loom models check.
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,11 +46,21 @@ pub(crate) struct Remote {
 /// not been handed out yet (`run::hand_out`).
 pub(crate) struct OutsideEnd {
     /// Its link.
-    pub(crate) link: Arc<dyn LinkState>,
+    pub(crate) link: Arc<dyn Abandoned>,
     /// The path of the component whose outbox feeds it.
     pub(crate) from: Arc<str>,
     /// That outbox.
     pub(crate) port: &'static str,
+}
+
+/// What the report needs of a link whose receiver is outside the system.
+/// Declared here, below the ports that implement it, so that the
+/// scheduler does not depend on them.
+#[doc(hidden)]
+pub trait Abandoned: Send + Sync {
+    /// How many messages its receiver left when it was dropped outside any
+    /// component (a handle's `Receiver`); taken once, then zero.
+    fn take_abandoned(&self) -> usize;
 }
 
 const MAX_SCHEDULERS: usize = 1 << 16;
