@@ -17,7 +17,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::graph::{IntoPart, Part, Spawner};
-use crate::port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, link};
+use crate::port::{External, Inbox, InboxPort, LinkError, Outbox, OutboxPort, link};
 use crate::run::{hand_out, run_with};
 use crate::scheduler::registry::Remote;
 use crate::{Error, RecvTimeoutError, Report, SendError, TryRecvError};
@@ -354,9 +354,10 @@ impl std::fmt::Debug for Handle {
 /// sender (and every linked outbox) ends it. Clone it to send from several
 /// places.
 pub struct Sender<T> {
-    /// Always `Some` until dropped (see `Drop`).
-    outbox: Option<Outbox<T>>,
+    outbox: Outbox<T>,
     port: InboxPort<T>,
+    /// After `outbox`: it drops first (see `port/external.rs`).
+    external: External<T>,
 }
 
 impl<T: Send + 'static> Sender<T> {
@@ -365,16 +366,14 @@ impl<T: Send + 'static> Sender<T> {
     /// Fails with [`LinkError::Running`] if that inbox's system is already
     /// running: create senders before [`spawn`].
     pub fn new(port: &InboxPort<T>) -> Result<Self, LinkError> {
-        if port.chan.is_started() || !port.chan.try_pin_shared() {
-            return Err(LinkError::Running { inbox: port.name() });
-        }
         let mut outbox = Outbox::new("handle");
-        link(&outbox.port(), port, None)?;
-        port.chan.add_external();
+        let external =
+            External::attach(&port.chan, port.name(), || link(&outbox.port(), port, None))?;
         crate::port::AnyOutbox::seal(&mut outbox);
         Ok(Self {
-            outbox: Some(outbox),
+            outbox,
             port: port.clone(),
+            external,
         })
     }
 
@@ -385,22 +384,18 @@ impl<T: Send + 'static> Sender<T> {
     /// If called from a generator component: use
     /// [`send_async`](Sender::send_async) there, or link an outbox.
     pub fn send(&mut self, msg: T) -> Result<(), SendError<T>> {
-        self.outbox().blocking_send(msg)
-    }
-
-    fn outbox(&mut self) -> &mut Outbox<T> {
-        self.outbox.as_mut().expect("present until dropped")
+        self.outbox.blocking_send(msg)
     }
 
     /// Sends `msg` if the inbox can take it now.
     pub fn try_send(&mut self, msg: T) -> Result<(), SendError<T>> {
-        self.outbox().try_send(msg)
+        self.outbox.try_send(msg)
     }
 
     /// Sends `msg`, waiting (without blocking the thread) while the inbox is
     /// full; for `async` code on any executor.
     pub fn send_async(&mut self, msg: T) -> crate::SendFuture<'_, T> {
-        self.outbox().send(msg)
+        self.outbox.send(msg)
     }
 }
 
@@ -408,23 +403,15 @@ impl<T: Send + 'static> Clone for Sender<T> {
     fn clone(&self) -> Self {
         let mut outbox = Outbox::new("handle");
         // A fresh outbox into an inbox already pinned shared cannot fail.
-        crate::port::link_another_handle(&outbox.port(), &self.port);
+        let external = self.external.another(|| {
+            crate::port::link_another_handle(&outbox.port(), &self.port);
+        });
         crate::port::AnyOutbox::seal(&mut outbox);
-        self.port.chan.add_external();
         Self {
-            outbox: Some(outbox),
+            outbox,
             port: self.port.clone(),
+            external,
         }
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        // Outbox first: ending the stream wakes the receiver while its
-        // waker still counts as a way in, so the scheduler never sees a
-        // moment with no way in and a wake-up still to come.
-        drop(self.outbox.take());
-        self.port.chan.remove_external();
     }
 }
 
@@ -461,8 +448,10 @@ impl<T> std::fmt::Debug for Sender<T> {
 /// A receiver dropped before its system starts holds nothing; the
 /// component's sends to it are refused from the start.
 pub struct Receiver<T> {
-    /// Always `Some` until dropped (see `Drop`).
-    inbox: Option<Inbox<T>>,
+    inbox: Inbox<T>,
+    /// Held for its `Drop`, after `inbox`, which drops first (see
+    /// `port/external.rs`).
+    _external: External<T>,
 }
 
 impl<T: Send + 'static> Receiver<T> {
@@ -470,23 +459,23 @@ impl<T: Send + 'static> Receiver<T> {
     ///
     /// Fails if the outbox is already linked, or its component is running.
     pub fn new(port: &OutboxPort<T>) -> Result<Self, LinkError> {
-        let inbox = Inbox::new("handle");
-        let own = inbox.port();
-        own.chan.pin_shared();
-        link(port, &own, None)?;
-        own.chan.add_external();
-        Ok(Self { inbox: Some(inbox) })
+        Self::attach(port, None)
     }
 
     /// Like [`new`](Receiver::new), with room for at most `capacity`
     /// messages: a component sending faster than this receiver takes waits.
     pub fn bounded(port: &OutboxPort<T>, capacity: usize) -> Result<Self, LinkError> {
+        Self::attach(port, Some(capacity))
+    }
+
+    fn attach(port: &OutboxPort<T>, capacity: Option<usize>) -> Result<Self, LinkError> {
         let inbox = Inbox::new("handle");
         let own = inbox.port();
-        own.chan.pin_shared();
-        link(port, &own, Some(capacity))?;
-        own.chan.add_external();
-        Ok(Self { inbox: Some(inbox) })
+        let external = External::attach(&own.chan, own.name(), || link(port, &own, capacity))?;
+        Ok(Self {
+            inbox,
+            _external: external,
+        })
     }
 
     /// Blocks until the next message; `None` once the sender has finished
@@ -496,44 +485,29 @@ impl<T: Send + 'static> Receiver<T> {
     /// If called from a generator component: use
     /// [`recv_async`](Receiver::recv_async) there.
     pub fn recv(&mut self) -> Option<T> {
-        self.inbox().blocking_recv()
-    }
-
-    fn inbox(&mut self) -> &mut Inbox<T> {
-        self.inbox.as_mut().expect("present until dropped")
+        self.inbox.blocking_recv()
     }
 
     /// Like [`recv`](Receiver::recv), giving up after `timeout`.
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.inbox().recv_timeout(timeout)
+        self.inbox.recv_timeout(timeout)
     }
 
     /// Takes the next message if one is there now.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.inbox().try_recv()
+        self.inbox.try_recv()
     }
 
     /// Waits (without blocking the thread) for the next message; for
     /// `async` code on any executor.
     pub fn recv_async(&mut self) -> crate::RecvFuture<'_, T> {
-        self.inbox().recv()
-    }
-}
-
-impl<T> Drop for Receiver<T> {
-    fn drop(&mut self) {
-        // Inbox first, for the same reason as `Sender`'s.
-        if let Some(inbox) = self.inbox.take() {
-            let chan = inbox.chan().clone();
-            drop(inbox);
-            chan.remove_external();
-        }
+        self.inbox.recv()
     }
 }
 
 impl<T> std::fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Receiver({:?})", self.inbox.as_ref())
+        write!(f, "Receiver({:?})", self.inbox)
     }
 }
 

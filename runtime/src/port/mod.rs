@@ -13,11 +13,13 @@
 
 mod blocking;
 pub(crate) mod chan;
+mod external;
 mod inbox;
 mod link;
 mod outbox;
 
 pub(crate) use chan::Chan;
+pub(crate) use external::External;
 pub use inbox::{Inbox, RecvFuture};
 pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};
