@@ -33,6 +33,7 @@ use crate::graph::Spawner;
 use crate::report::Outcome;
 use crate::scheduler::current::{park_here, thread_waker};
 use crate::scheduler::park::Parker;
+use crate::scheduler::registry::Active;
 use crate::sync::lock_std as lock;
 use crate::thread::{Done, Proxy, Shared, as_helper};
 use crate::{Control, Outbox};
@@ -102,9 +103,9 @@ struct Flight {
 /// it said it was idle (its scheduler had nothing to do and was waiting for
 /// the parent) after taking in everything the parent had sent: then it can
 /// only act again once the parent sends, and the system may be stalled.
+/// The count itself is the component's (`Shared::count_in`), which its
+/// proxy started.
 struct ChildState {
-    /// Counted among the scheduler's active threads.
-    active: bool,
     /// Message and end frames sent so far.
     sent: u64,
 }
@@ -161,28 +162,21 @@ impl Bridge {
     fn note_send(&self) {
         let mut child = lock(&self.child);
         child.sent += 1;
-        if !child.active {
-            child.active = true;
-            self.shared.remote.thread_unparked();
-        }
+        self.shared.count_in();
     }
 
     /// The child went idle having taken in `received` frames.
     fn note_idle(&self, received: u64) {
-        let mut child = lock(&self.child);
-        if child.active && child.sent == received {
-            child.active = false;
-            self.shared.remote.thread_parked();
+        let child = lock(&self.child);
+        if child.sent == received {
+            self.shared.count_out();
         }
     }
 
     /// Counts the child active again, for `Shared::finish` to count it out.
     fn hold_child(&self) {
-        let mut child = lock(&self.child);
-        if !child.active {
-            child.active = true;
-            self.shared.remote.thread_unparked();
-        }
+        let _child = lock(&self.child);
+        self.shared.count_in();
     }
 
     /// Gives up on the child: records why and cuts the link, which makes
@@ -322,10 +316,7 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
         sent: windows.iter().map(|_| AtomicU64::new(0)).collect(),
         returned: windows.iter().map(|_| AtomicU64::new(0)).collect(),
         writer: OnceLock::new(),
-        child: Mutex::new(ChildState {
-            active: true,
-            sent: 0,
-        }),
+        child: Mutex::new(ChildState { sent: 0 }),
         stop: AtomicBool::new(false),
         halt: AtomicBool::new(false),
         failure: Mutex::new(None),
@@ -337,10 +328,10 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
     outbox_names.push("signal");
 
     // Each bridge thread counts as an active thread of the scheduler while
-    // it runs, from before it starts; it parks through a parker of its own,
-    // which keeps that count exact (see `thread/park.rs`).
-    let remote = shared.remote.clone();
-    remote.thread_unparked();
+    // it runs, from before it starts (its `Active` goes with it, and goes
+    // if it cannot start); it parks through a parker of its own, which
+    // keeps that count exact (see `scheduler/park.rs`).
+    let active = Active::new(&shared.remote);
     let writer = {
         let bridge = bridge.clone();
         std::thread::Builder::new()
@@ -353,14 +344,13 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
                     write_loop(&bridge, &mut sources, &hello, writer_socket);
                     close_sources(&mut sources);
                 });
-                bridge.shared.remote.thread_parked();
+                drop(active);
                 left
             })
     };
     let writer = match writer {
         Ok(writer) => writer,
         Err(e) => {
-            remote.thread_parked();
             let mut child = child;
             let _ = child.kill();
             let _ = child.wait();
@@ -368,7 +358,7 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
         }
     };
 
-    remote.thread_unparked();
+    let active = Active::new(&shared.remote);
     let reader = {
         let bridge = bridge.clone();
         let name = name.clone();
@@ -380,6 +370,7 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
                     as_helper(bridge.shared.clone(), parker, || {
                         let reading = Reading {
                             bridge: &bridge,
+                            active: &active,
                             name: &name,
                             inbox_names,
                             outbox_names,
@@ -395,11 +386,10 @@ fn launch(session: Session, shared: &Arc<Shared>) -> Result<(), LaunchFailed> {
                     outcome,
                     undelivered,
                 });
-                bridge.shared.remote.thread_parked();
+                drop(active);
             })
     };
     if let Err(e) = reader {
-        remote.thread_parked();
         // The writer stops once the link is cut; the child dies when its
         // socket closes.
         bridge.fail(format!("could not start its bridge thread: {e}"));
@@ -581,6 +571,8 @@ fn write_loop(
 /// The reader thread's view: frames to outboxes, and the final account.
 struct Reading<'a> {
     bridge: &'a Bridge,
+    /// The reader thread, counted active.
+    active: &'a Active,
     name: &'a str,
     inbox_names: Vec<&'static str>,
     /// The outboxes, then `signal`.
@@ -610,13 +602,10 @@ impl Reading<'_> {
         // The link broke (reset, or cut inside a frame): what the child's
         // exit status says decides whether that was a crash or bad data.
         let mut broken: Option<FrameError> = None;
-        let remote = &bridge.shared.remote;
         loop {
             // Waiting for the child is not activity of this thread: the
             // child itself counts while it may still send (`ChildState`).
-            remote.thread_parked();
-            let read = frames.read();
-            remote.thread_unparked();
+            let read = self.active.idle_while(|| frames.read());
             let (kind, port, bytes) = match read {
                 Ok(Some(frame)) => frame,
                 Ok(None) => break,

@@ -134,13 +134,14 @@ impl Commands {
 }
 
 impl Remote {
-    /// A threaded component started (or was woken).
-    pub(crate) fn thread_unparked(&self) {
+    /// A threaded component started (or was woken): see [`Active`], and
+    /// the `Parker`, which counts its thread out and in as it parks.
+    pub(super) fn thread_unparked(&self) {
         self.active_threads.fetch_add(1, Ordering::SeqCst);
     }
 
     /// A threaded component parked waiting for a message (or ended).
-    pub(crate) fn thread_parked(&self) {
+    pub(super) fn thread_parked(&self) {
         // The last active thread parking is what an idle scheduler may be
         // waiting for (to tell a stall); let it look. Otherwise no news.
         if self.active_threads.fetch_sub(1, Ordering::SeqCst) == 1
@@ -194,6 +195,42 @@ impl Remote {
         self.shutdown.store(true, Ordering::Release);
         self.pending.store(true, Ordering::Release);
         self.thread.unpark();
+    }
+}
+
+/// One count among a scheduler's active threads: a thread of the system (a
+/// threaded component's, a process component's bridge, or its child) that
+/// runs or may still act, so the system is not stalled. Dropping it counts
+/// the thread out, so no path (an early return, a thread that could not
+/// start, a panic) leaves the count unbalanced.
+#[must_use = "the thread counts as active only while this lives"]
+pub(crate) struct Active(Arc<Remote>);
+
+impl Active {
+    /// Counts a thread of `remote`'s system in.
+    pub(crate) fn new(remote: &Arc<Remote>) -> Self {
+        remote.thread_unparked();
+        Self(remote.clone())
+    }
+
+    /// Counts the thread out while `f` waits on something that is not the
+    /// system's doing, and back in once it returns (or unwinds).
+    pub(crate) fn idle_while<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Back<'a>(&'a Remote);
+        impl Drop for Back<'_> {
+            fn drop(&mut self) {
+                self.0.thread_unparked();
+            }
+        }
+        self.0.thread_parked();
+        let _back = Back(&self.0);
+        f()
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        self.0.thread_parked();
     }
 }
 

@@ -28,7 +28,7 @@ use crate::report::Outcome;
 use crate::scheduler::WakeRef;
 use crate::scheduler::current::{self, park_here, thread_waker};
 use crate::scheduler::park::Parker;
-use crate::scheduler::registry::Remote;
+use crate::scheduler::registry::{Active, Remote};
 use crate::sync::lock_std as lock;
 use crate::{Control, Error};
 
@@ -209,6 +209,9 @@ pub(crate) struct Shared {
     /// one, a process component's bridge two), added as each starts:
     /// `cancel` reaches every one of them.
     parkers: Mutex<Vec<Arc<Parker>>>,
+    /// The component's thread (or child process) counted among the
+    /// scheduler's active threads, from its proxy's start until `finish`.
+    active: Mutex<Option<Active>>,
     pub(crate) remote: Arc<Remote>,
 }
 
@@ -228,6 +231,7 @@ impl Shared {
             finished: Condvar::new(),
             proxy: Mutex::new(None),
             parkers: Mutex::new(Vec::new()),
+            active: Mutex::new(None),
             remote,
         }
     }
@@ -251,7 +255,22 @@ impl Shared {
         }
         // Only now, with the proxy's wake-up queued, may the scheduler count
         // this thread out.
-        self.remote.thread_parked();
+        self.count_out();
+    }
+
+    /// Counts the component active (if it is not): it runs, or may act.
+    pub(crate) fn count_in(&self) {
+        let mut active = lock(&self.active);
+        if active.is_none() {
+            *active = Some(Active::new(&self.remote));
+        }
+    }
+
+    /// Counts the component out (if it is counted): it can act only once
+    /// the system gives it something.
+    pub(crate) fn count_out(&self) {
+        let counted = lock(&self.active).take();
+        drop(counted);
     }
 
     /// Cancelled, or the system is shutting down.
@@ -376,13 +395,10 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             .spawn(move || body(component, cx));
         match spawned {
             Ok(handle) => *lock(&shared.thread) = Some(handle.thread().clone()),
-            Err(e) => {
-                *lock(&shared.done) = Some(Done {
-                    outcome: Outcome::Failed(format!("could not start its thread: {e}")),
-                    undelivered: Vec::new(),
-                });
-                shared.remote.thread_parked();
-            }
+            Err(e) => shared.finish(Done {
+                outcome: Outcome::Failed(format!("could not start its thread: {e}")),
+                undelivered: Vec::new(),
+            }),
         }
     }
 }
@@ -504,7 +520,7 @@ impl Proxy {
             reported: false,
         };
         spawner.core.spawn(name.clone(), Box::pin(proxy));
-        shared.remote.thread_unparked();
+        shared.count_in();
     }
 
     /// Reports what the finished thread left: its unread messages and how
