@@ -1,17 +1,26 @@
 //! The synchronisation primitives the runtime is built on, swapped for loom's
 //! model-checked versions under `--cfg loom` so the wake protocol can be checked
-//! exhaustively (see `tests/loom_wake.rs`).
+//! exhaustively (the `loom_tests` modules of `port/chan.rs` and
+//! `scheduler/park.rs`).
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
     Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering},
 };
 
 #[cfg(not(loom))]
 pub(crate) use parking_lot::{Mutex, MutexGuard};
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+
+/// Parking threads (the `Parker`'s), from loom under `--cfg loom`.
+pub(crate) mod thread {
+    #[cfg(loom)]
+    pub(crate) use loom::thread::{Thread, current, park};
+    #[cfg(not(loom))]
+    pub(crate) use std::thread::{Thread, current, park};
+}
 
 /// An `UnsafeCell` with loom's closure-based access API, so the channel code
 /// reads the same under both configurations.

@@ -9,11 +9,11 @@
 //! moment a wake-up is delivered, before it even runs.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::Wake;
-use std::thread::Thread;
 
-use crate::scheduler::registry::Remote;
+use super::registry::Remote;
+use crate::sync::thread::{self, Thread};
+use crate::sync::{AtomicU8, Ordering};
 
 const RUNNING: u8 = 0;
 const PARKED: u8 = 1;
@@ -33,7 +33,7 @@ impl Parker {
     pub(crate) fn new(remote: Arc<Remote>) -> Self {
         Self {
             state: AtomicU8::new(RUNNING),
-            thread: std::thread::current(),
+            thread: thread::current(),
             remote,
         }
     }
@@ -56,7 +56,7 @@ impl Parker {
             self.remote.thread_parked();
         }
         while self.state.load(Ordering::Acquire) == parked {
-            std::thread::park();
+            thread::park();
         }
     }
 
@@ -113,5 +113,80 @@ impl Wake for Parker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.unpark();
+    }
+}
+
+/// Exhaustive interleaving checks of parking, run with
+/// `RUSTFLAGS="--cfg loom" cargo test -p myelin --lib --release loom`.
+///
+/// A thread waits for a flag through its `Parker` while another sets the
+/// flag and unparks it. Loom fails a model in which the waiting thread
+/// sleeps through the wake-up (every thread blocked); the assertions check
+/// that the count of active threads is never short while a wake-up is
+/// owed, and is exact once everyone is back.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering::SeqCst;
+
+    use loom::sync::atomic::AtomicBool;
+    use loom::thread;
+
+    use super::Parker;
+    use crate::scheduler::registry::{self, Active, Remote};
+
+    fn active(remote: &Remote) -> usize {
+        remote.active_threads.load(SeqCst)
+    }
+
+    /// The waiting thread, counted active, parks until `flag`; a second
+    /// thread, active while it works, sets `flag` and unparks it; a third
+    /// reads the count as the stall detector does. `from_outside`: the
+    /// waiting thread parks still counted.
+    fn model(from_outside: bool) {
+        loom::model(move || {
+            let (id, remote) = registry::register();
+            let waiting = Active::new(&remote);
+            let parker = Arc::new(Parker::new(remote.clone()));
+            let flag = Arc::new(AtomicBool::new(false));
+            let waker = {
+                let (parker, flag, remote) = (parker.clone(), flag.clone(), remote.clone());
+                thread::spawn(move || {
+                    let working = Active::new(&remote);
+                    flag.store(true, SeqCst);
+                    parker.unpark();
+                    drop(working);
+                })
+            };
+            let detector = {
+                let (flag, remote) = (flag.clone(), remote.clone());
+                thread::spawn(move || {
+                    // Once the wake-up is sent, someone counts until the
+                    // woken thread is back: the system is not stalled.
+                    let sent = flag.load(SeqCst);
+                    let count = active(&remote);
+                    assert!(!sent || count >= 1, "counted out while a wake-up is owed");
+                })
+            };
+            while !flag.load(SeqCst) {
+                parker.park(from_outside);
+            }
+            waker.join().unwrap();
+            detector.join().unwrap();
+            assert_eq!(active(&remote), 1, "the woken thread, and only it, counts");
+            drop(waiting);
+            assert_eq!(active(&remote), 0);
+            registry::unregister(id);
+        });
+    }
+
+    #[test]
+    fn loom_park_races_unpark() {
+        model(false);
+    }
+
+    #[test]
+    fn loom_park_from_outside_races_unpark() {
+        model(true);
     }
 }
