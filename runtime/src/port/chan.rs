@@ -17,7 +17,8 @@
 //! Lost wake-ups are excluded the same way in both modes: "check empty, then
 //! register the waker" on the receive side and "push, then take the waker" on
 //! the send side each happen inside one critical section over the same state.
-//! `tests/loom_wake.rs` checks that protocol exhaustively under loom.
+//! The `loom_tests` module below checks that protocol exhaustively under
+//! loom.
 
 use std::collections::VecDeque;
 use std::task::Waker;

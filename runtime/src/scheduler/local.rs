@@ -9,8 +9,8 @@
 //! receiver back.
 //!
 //! The core lives on the stack of `run` and is reached through a thread-local
-//! pointer, so a send on the scheduler's own thread wakes its receiver by
-//! pushing a slot index onto a `VecDeque`: no atomics, no locks.
+//! pointer (`current.rs`), so a send on the scheduler's own thread wakes its
+//! receiver by pushing a slot index onto a `VecDeque`: no atomics, no locks.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;

@@ -30,7 +30,7 @@ pub(crate) struct Remote {
     /// handle).
     pub(crate) commands: Mutex<Commands>,
     /// Threaded components of this system that are running or about to
-    /// (not parked waiting for a message); see `thread/park.rs`.
+    /// (not parked waiting for a message); see `Active` and `park.rs`.
     pub(crate) active_threads: AtomicUsize,
     pub(crate) thread: Thread,
     /// Live clones of this scheduler's wakers.
