@@ -151,11 +151,13 @@ mod control;
 mod error;
 mod graph;
 mod handle;
+mod placed;
 mod port;
 #[cfg(unix)]
 pub mod process;
 mod report;
 mod run;
+mod runtime;
 mod scheduler;
 mod sync;
 mod thread;
@@ -176,7 +178,9 @@ pub use myelin_macros::graphline;
 pub use myelin_macros::pipeline;
 pub use port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, link};
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
+pub use placed::Placed;
 pub use run::run;
+pub use runtime::{Runtime, SCHEDULERS_ENV};
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 
 /// The names a component file needs: `use myelin::prelude::*;`.

@@ -426,16 +426,19 @@ impl<T> Chan<T> {
         self.state.with_mut(|s| f(unsafe { &mut *s }, false))
     }
 
-    /// Binds the chan to the calling thread: from now on every access must come
-    /// from it, and none takes the lock. A chan pinned shared stays shared.
+    /// Binds the chan to the thread with `token` (the scheduler that runs
+    /// every end of it): from now on every access must come from that
+    /// thread, and none takes the lock. A chan pinned shared stays shared.
     ///
-    /// Called while the system is being started, before any other thread can
-    /// reach the chan.
-    pub(crate) fn bind_local(&self, scheduler: u16) {
+    /// Called while the system is being started, before the components
+    /// at its ends run; the start of those components on their scheduler's
+    /// thread (a spawn on the same thread, or a command through the
+    /// scheduler's locked queue) orders this store before their accesses.
+    pub(crate) fn bind_local(&self, scheduler: u16, token: usize) {
         let _guard = lock(&self.lock);
         if self.owner.load(Ordering::Acquire) != PINNED_SHARED {
             self.home.store(usize::from(scheduler), Ordering::Relaxed);
-            self.owner.store(thread_token(), Ordering::Release);
+            self.owner.store(token, Ordering::Release);
         }
     }
 

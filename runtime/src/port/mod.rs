@@ -17,7 +17,7 @@ mod inbox;
 mod link;
 mod outbox;
 
-pub(crate) use chan::Chan;
+pub(crate) use chan::{Chan, thread_token};
 pub use inbox::{Inbox, RecvFuture};
 pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};
@@ -34,9 +34,9 @@ pub trait AnyInbox {
 /// What the runtime does with a link's queue while starting a system.
 #[doc(hidden)]
 pub trait LinkState: Readiness {
-    /// Binds it to the calling thread, where scheduler `scheduler` runs
-    /// (unless it is pinned shared).
-    fn bind_local(&self, scheduler: u16);
+    /// Binds it to the thread with `token` (see `thread_token`), where
+    /// scheduler `scheduler` runs (unless it is pinned shared).
+    fn bind_local(&self, scheduler: u16, token: usize);
     /// Keeps it shared: one end is on another thread.
     fn pin_shared(&self);
     /// Records that its receiving component has started.
@@ -83,8 +83,8 @@ impl<T: Send + 'static> Readiness for Chan<T> {
 }
 
 impl<T: Send + 'static> LinkState for Chan<T> {
-    fn bind_local(&self, scheduler: u16) {
-        Chan::bind_local(self, scheduler);
+    fn bind_local(&self, scheduler: u16, token: usize) {
+        Chan::bind_local(self, scheduler, token);
     }
     fn pin_shared(&self) {
         Chan::pin_shared(self);

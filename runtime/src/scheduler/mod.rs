@@ -8,7 +8,9 @@
 //! exactly as an inbox delivery does.
 
 pub(crate) mod local;
+pub(crate) mod placement;
 pub(crate) mod registry;
+pub(crate) mod system;
 pub(crate) mod timer;
 pub(crate) mod waker;
 
