@@ -569,11 +569,7 @@ impl<'a> Spawner<'a> {
             }
         }
         let system = self.core.system().clone();
-        let schedulers = if self.home_only {
-            1
-        } else {
-            system.schedulers
-        };
+        let schedulers = if self.home_only { 1 } else { system.schedulers };
         let mut places = placement::place(&self.items, schedulers);
         // Where each scheduler index runs; one that could not be started
         // hands its components to home.

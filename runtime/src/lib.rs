@@ -176,9 +176,9 @@ pub use myelin_macros::component;
 pub use myelin_macros::graphline;
 #[doc = include_str!("../../macros/doc/pipeline.md")]
 pub use myelin_macros::pipeline;
+pub use placed::Placed;
 pub use port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, link};
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
-pub use placed::Placed;
 pub use run::run;
 pub use runtime::{Runtime, SCHEDULERS_ENV};
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
@@ -186,8 +186,8 @@ pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 /// The names a component file needs: `use myelin::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Component, Context, Control, Error, Inbox, Outbox, ThreadComponent, ThreadContext,
-        component, graphline, pipeline, run,
+        Component, Context, Control, Error, Inbox, IntoPart, Outbox, ThreadComponent,
+        ThreadContext, component, graphline, pipeline, run,
     };
 }
 

@@ -1,9 +1,9 @@
 //! Parts with a placement: where their components run when a system has
 //! several schedulers.
 
+use crate::Control;
 use crate::graph::{IntoPart, Nested, Part, Spawner};
 use crate::port::{InboxPort, OutboxPort};
-use crate::Control;
 
 /// Where a [`Placed`] part's components run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

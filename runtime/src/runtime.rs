@@ -52,10 +52,11 @@ impl Default for Runtime {
 }
 
 impl Runtime {
-    /// The default: one scheduler per core the process may use
-    /// ([`std::thread::available_parallelism`]), or the number in the
-    /// environment variable [`SCHEDULERS_ENV`] (`MYELIN_SCHEDULERS`) when it
-    /// is set to a positive integer.
+    /// The default: one scheduler, or the number in the environment
+    /// variable [`SCHEDULERS_ENV`] (`MYELIN_SCHEDULERS`) when it is set to a
+    /// positive integer. One scheduler runs light systems fastest and keeps
+    /// the deterministic interleaving of the single scheduler (see the
+    /// book); [`all_cores`](Runtime::all_cores) is for heavy work.
     #[must_use]
     pub fn new() -> Self {
         Self {
@@ -70,6 +71,13 @@ impl Runtime {
     pub fn schedulers(mut self, count: usize) -> Self {
         self.schedulers = count.max(1);
         self
+    }
+
+    /// Allows one scheduler per core the process may use
+    /// ([`std::thread::available_parallelism`]).
+    #[must_use]
+    pub fn all_cores(self) -> Self {
+        self.schedulers(std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
     }
 
     /// How many schedulers a system run by this may use.
@@ -101,5 +109,5 @@ fn default_schedulers() -> usize {
     {
         return n;
     }
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    1
 }

@@ -303,8 +303,10 @@ pub(crate) fn request_shutdown() {
                 .shutdown
                 .store(true, std::sync::atomic::Ordering::Release);
         } else {
-            // The home scheduler decides for the whole system, and tells
-            // this one.
+            // The home scheduler decides for the whole system and tells the
+            // other workers; this one stops at once, as a single scheduler
+            // would, instead of running on until told.
+            core.shutdown.set(true);
             core.system.home.request_shutdown();
         }
     });

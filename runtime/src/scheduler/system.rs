@@ -188,5 +188,4 @@ impl System {
             .map(|t| t.join().unwrap_or_default())
             .collect()
     }
-
 }
