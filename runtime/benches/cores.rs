@@ -413,9 +413,7 @@ fn main() {
 
     let rounds = calibrate();
     let count: u64 = if quick { 1_000 } else { 4_000 };
-    println!(
-        "## CPU-bound farm: {count} messages, 8 workers, ~50 us each ({rounds} rounds)\n"
-    );
+    println!("## CPU-bound farm: {count} messages, 8 workers, ~50 us each ({rounds} rounds)\n");
     let (_, want) = myelin_farm(1, count, rounds);
     let one = median(|| {
         let (t, sum) = myelin_farm(1, count, rounds);
@@ -435,7 +433,11 @@ fn main() {
     println!("| system | time | speed-up over 1 scheduler |");
     println!("|---|---|---|");
     println!("| myelin, 1 scheduler | {} | 1.00 |", ms(one));
-    println!("| myelin, 2 schedulers | {} | {} |", ms(two), ratio(one, two));
+    println!(
+        "| myelin, 2 schedulers | {} | {} |",
+        ms(two),
+        ratio(one, two)
+    );
     println!(
         "| tokio multi-thread (2 workers), mpsc | {} | {} |",
         ms(tokio),
