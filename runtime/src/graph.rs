@@ -8,14 +8,12 @@
 //! used gets a small chassis task, which fans `control` out to its children
 //! and sends `signal` when they have all ended.
 
-use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::hash::BuildHasherDefault;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use crate::component::{Component, Ports};
@@ -27,7 +25,9 @@ use crate::report::Outcome;
 use crate::scheduler::WakeRef;
 use crate::scheduler::current;
 use crate::scheduler::local::Core;
+use crate::scheduler::placement::{self, Hint};
 use crate::scheduler::registry::OutsideEnd;
+use crate::sync::lock_std as lock;
 use crate::{Context, Control};
 
 /// Something that can be started in a system: a component (wrapped in a
@@ -189,29 +189,44 @@ impl<C: Component> Part for Node<C> {
         } else {
             path.into()
         };
+        let item = spawner.items.len();
+        let mut outputs = Vec::new();
         component.for_each_outbox(&mut |outbox| {
             outbox.seal();
-            spawner.note_target(outbox, &path);
+            if let Some(link) = spawner.note_target(outbox, &path, Some(item)) {
+                outputs.push(link);
+            }
         });
         signal.seal();
-        spawner.note_target(&signal, &path);
+        // Not an output for placement: a lifecycle link, not a chatty one.
+        spawner.note_target(&signal, &path, Some(item));
         let mut inboxes: Vec<Arc<dyn Readiness>> = Vec::new();
+        let mut inputs = Vec::new();
         component.for_each_inbox(&mut |inbox| {
             let state = inbox.link_state();
-            spawner.binds.push(state.clone());
+            inputs.push(link_id(&state));
+            spawner.binds.push((Some(item), state.clone()));
             inboxes.push(state);
         });
         let state = control.link_state();
-        spawner.binds.push(state.clone());
+        spawner.binds.push((Some(item), state.clone()));
         inboxes.push(state);
         let name = path;
         let cx = Context::new(name.clone(), control, signal, inboxes.into());
         let guard = GroupGuard {
             groups: spawner.groups.clone(),
         };
-        spawner
-            .core
-            .spawn(name, Box::pin(drive(component, cx, guard)));
+        spawner.prepare(
+            placement::Item {
+                hint: spawner.hint,
+                inputs,
+                outputs,
+            },
+            name,
+            Box::new(move |core, seq, name| {
+                core.spawn_placed(seq, name, Box::pin(drive(component, cx, guard)));
+            }),
+        );
     }
 }
 
@@ -270,30 +285,35 @@ impl<F: Future> Future for CatchUnwind<F> {
 }
 
 /// The children still running under a graph with a chassis.
+///
+/// Behind a lock: children may run on other schedulers than the chassis.
 #[derive(Default)]
-pub(crate) struct Group {
-    remaining: Cell<usize>,
-    failure: RefCell<Option<(String, String)>>,
-    /// The chassis, kept as a bare task key: it is woken only from this
-    /// scheduler's own thread (the guards drop here), so it must not count
-    /// as a way in from outside, or a deadlock among the children could
-    /// never be told from a wait.
-    waker: RefCell<Option<WakeRef>>,
+pub(crate) struct Group(Mutex<GroupState>);
+
+#[derive(Default)]
+struct GroupState {
+    remaining: usize,
+    failure: Option<(String, String)>,
+    /// The chassis, kept as a bare task key: it is woken only by the
+    /// system's own components ending, so it must not count as a way in
+    /// from outside, or a deadlock among the children could never be told
+    /// from a wait.
+    waker: Option<WakeRef>,
 }
 
 /// The groups a part belongs to, innermost first: a list that shares its
 /// tail, so a part nested ten thousand deep costs one pointer, not a copy
 /// of ten thousand.
-pub(crate) type Groups = Option<Rc<GroupLink>>;
+pub(crate) type Groups = Option<Arc<GroupLink>>;
 
 /// One group in a [`Groups`] list.
 pub(crate) struct GroupLink {
-    group: Rc<Group>,
+    group: Arc<Group>,
     outer: Groups,
 }
 
 /// Every group in `groups`, innermost first.
-fn each_group(groups: &Groups) -> impl Iterator<Item = &Rc<Group>> {
+fn each_group(groups: &Groups) -> impl Iterator<Item = &Arc<Group>> {
     std::iter::successors(groups.as_deref(), |link| link.outer.as_deref()).map(|link| &link.group)
 }
 
@@ -308,9 +328,8 @@ impl GroupGuard {
     pub(crate) fn finished(&self, outcome: &Outcome, name: &str) {
         if let Outcome::Failed(reason) = outcome {
             for group in each_group(&self.groups) {
-                group
+                lock(&group.0)
                     .failure
-                    .borrow_mut()
                     .get_or_insert_with(|| (name.to_owned(), reason.clone()));
             }
         }
@@ -320,10 +339,16 @@ impl GroupGuard {
 impl Drop for GroupGuard {
     fn drop(&mut self) {
         for group in each_group(&self.groups) {
-            group.remaining.set(group.remaining.get() - 1);
-            if group.remaining.get() == 0
-                && let Some(w) = group.waker.borrow_mut().take()
-            {
+            let waker = {
+                let mut state = lock(&group.0);
+                state.remaining -= 1;
+                if state.remaining == 0 {
+                    state.waker.take()
+                } else {
+                    None
+                }
+            };
+            if let Some(w) = waker {
                 w.wake();
             }
         }
@@ -340,29 +365,65 @@ impl Drop for GroupGuard {
 /// Links are bound in a last step, once every part has started: only then
 /// is it known which links a thread (or a handle) reaches, and those must
 /// stay shared.
+///
+/// Generator components are not spawned as they start but prepared: once
+/// every part has started, placement (`scheduler/placement.rs`) sees the
+/// whole shape of the links and puts each on a scheduler, and only then
+/// are links bound and the components spawned where they belong.
 #[doc(hidden)]
 pub struct Spawner<'a> {
+    /// The home scheduler of the system.
     pub(crate) core: &'a Core,
     /// The groups a part started now belongs to.
     pub(crate) groups: Groups,
-    pub(crate) binds: Vec<Arc<dyn LinkState>>,
+    /// Where the part started now was asked to run.
+    hint: Hint,
+    /// Inboxes to bind, with the prepared component that reads them (`None`:
+    /// a task of the home scheduler).
+    binds: Vec<(Option<usize>, Arc<dyn LinkState>)>,
     /// Work left by graphs, done last in, first out.
     pending: Vec<Step>,
-    /// Where the started components' outboxes lead, and from which
-    /// component: see `finish`.
-    targets: Vec<(Arc<dyn LinkState>, OutsideEnd)>,
+    /// Where the started components' outboxes lead, from which component,
+    /// and from which prepared component (`None`: the home scheduler's):
+    /// see `finish`.
+    targets: Vec<(Option<usize>, Arc<dyn LinkState>, OutsideEnd)>,
+    /// Generator components waiting to be placed and spawned.
+    items: Vec<placement::Item>,
+    starts: Vec<Prepared>,
+    /// Place everything on the home scheduler (parts added to a running
+    /// system: they may link to running components there).
+    home_only: bool,
+    /// Ids for `together` hints.
+    next_together: u32,
 }
+
+/// A generator component ready to be spawned on whichever scheduler.
+struct Prepared {
+    seq: usize,
+    name: Arc<str>,
+    spawn: Spawn,
+}
+
+/// Spawns a prepared component on a scheduler, with its start-order number
+/// and name.
+type Spawn = Box<dyn FnOnce(&Core, usize, Arc<str>) + Send>;
 
 /// Work a graph leaves on the spawner's stack.
 enum Step {
-    /// Start a child under the given groups.
+    /// Start a child under the given groups and placement hint.
     Start {
         path: String,
         part: Box<dyn ErasedPart>,
         groups: Groups,
+        hint: Hint,
     },
     /// What a graph does once all its children have started.
     Then(Box<dyn FnOnce(&mut Spawner<'_>)>),
+}
+
+/// A queue's identity, for placement.
+fn link_id(state: &Arc<dyn LinkState>) -> usize {
+    Arc::as_ptr(state).cast::<()>() as usize
 }
 
 impl<'a> Spawner<'a> {
@@ -370,24 +431,85 @@ impl<'a> Spawner<'a> {
         Self {
             core,
             groups: None,
+            hint: Hint::Auto,
             binds: Vec::new(),
             pending: Vec::new(),
             targets: Vec::new(),
+            items: Vec::new(),
+            starts: Vec::new(),
+            home_only: false,
+            next_together: 0,
         }
     }
 
-    /// Notes where `outbox`, sealed, of the component at `path` leads.
-    pub(crate) fn note_target(&mut self, outbox: &dyn AnyOutbox, path: &Arc<str>) {
-        if let Some(link) = outbox.target_state() {
-            self.targets.push((
-                link.clone(),
-                OutsideEnd {
-                    link,
-                    from: path.clone(),
-                    port: outbox.port_name(),
-                },
-            ));
+    /// A spawner for parts added to a running system: they all start on
+    /// the home scheduler.
+    pub(crate) fn home_only(core: &'a Core) -> Self {
+        Self {
+            home_only: true,
+            ..Self::new(core)
         }
+    }
+
+    /// Notes where `outbox`, sealed, of the component at `path` leads;
+    /// `item` is the prepared component it belongs to (`None`: a task of
+    /// the home scheduler). Returns the queue's identity, if linked.
+    pub(crate) fn note_target(
+        &mut self,
+        outbox: &dyn AnyOutbox,
+        path: &Arc<str>,
+        item: Option<usize>,
+    ) -> Option<usize> {
+        let link = outbox.target_state()?;
+        let id = link_id(&link);
+        self.targets.push((
+            item,
+            link.clone(),
+            OutsideEnd {
+                link,
+                from: path.clone(),
+                port: outbox.port_name(),
+            },
+        ));
+        Some(id)
+    }
+
+    /// Notes an inbox read by a task of the home scheduler, to bind.
+    pub(crate) fn bind_home(&mut self, state: Arc<dyn LinkState>) {
+        self.binds.push((None, state));
+    }
+
+    /// Starts `part` with every component in it placed as `placement` says
+    /// (a part placed inside another placed part follows the inner one).
+    pub(crate) fn start_placed<P: Part>(
+        &mut self,
+        path: String,
+        part: P,
+        placement: placement::Want,
+    ) {
+        let hint = match placement {
+            placement::Want::On(n) => Hint::On(n),
+            placement::Want::Together => {
+                self.next_together += 1;
+                Hint::Together(self.next_together)
+            }
+        };
+        self.pending.push(Step::Start {
+            path,
+            part: Box::new(part),
+            groups: self.groups.clone(),
+            hint,
+        });
+    }
+
+    /// Queues a generator component to be placed and spawned by `finish`.
+    fn prepare(&mut self, item: placement::Item, name: Arc<str>, spawn: Spawn) {
+        self.items.push(item);
+        self.starts.push(Prepared {
+            seq: self.core.system().next_seq(),
+            name,
+            spawn,
+        });
     }
 
     /// Starts every part still waiting, then binds every link the started
@@ -399,21 +521,86 @@ impl<'a> Spawner<'a> {
     pub(crate) fn finish(mut self) {
         while let Some(step) = self.pending.pop() {
             match step {
-                Step::Start { path, part, groups } => {
+                Step::Start {
+                    path,
+                    part,
+                    groups,
+                    hint,
+                } => {
                     self.groups = groups;
+                    self.hint = hint;
                     part.start_boxed(path, &mut self);
                 }
                 Step::Then(then) => then(&mut self),
             }
         }
-        let id = self.core.id();
-        for state in self.binds {
-            state.mark_started();
-            state.bind_local(id);
+        let system = self.core.system().clone();
+        let schedulers = if self.home_only { 1 } else { system.schedulers };
+        let mut places = placement::place(&self.items, schedulers);
+        // Where each scheduler index runs; one that could not be started
+        // hands its components to home.
+        let home = crate::scheduler::system::Target {
+            id: self.core.id(),
+            token: current::thread_token(),
+            remote: None,
+        };
+        let mut targets: HashMap<usize, crate::scheduler::system::Target> = HashMap::new();
+        for place in &mut places {
+            if *place != 0 && !targets.contains_key(place) {
+                match system.worker(*place) {
+                    Some(target) => {
+                        targets.insert(*place, target);
+                    }
+                    None => *place = 0,
+                }
+            }
+            if !targets.contains_key(place) {
+                *place = 0;
+            }
         }
-        for (link, end) in self.targets {
+        let at = |item: Option<usize>| item.map_or(0, |i| places[i]);
+        // A queue stays local only if every sender runs where its reader
+        // does: `None` marks one fed from several schedulers.
+        let mut fed_from: HashMap<usize, Option<usize>> = HashMap::new();
+        for (item, link, _) in &self.targets {
+            let from = at(*item);
+            fed_from
+                .entry(link_id(link))
+                .and_modify(|s| {
+                    if *s != Some(from) {
+                        *s = None;
+                    }
+                })
+                .or_insert(Some(from));
+        }
+        for (item, state) in self.binds {
+            let place = at(item);
+            state.mark_started();
+            let local = fed_from
+                .get(&link_id(&state))
+                .is_none_or(|from| *from == Some(place));
+            if local {
+                let target = targets.get(&place).unwrap_or(&home);
+                state.bind_local(target.id, target.token);
+            }
+        }
+        for (_, link, end) in self.targets {
             if !link.is_started() {
                 self.core.remote().add_outside(end);
+            }
+        }
+        for (prepared, place) in self.starts.into_iter().zip(places) {
+            let Prepared { seq, name, spawn } = prepared;
+            system.add_live();
+            match targets.get(&place).and_then(|t| t.remote.as_ref()) {
+                Some(remote) => {
+                    let submitted =
+                        remote.submit(Box::new(move |core: &Core| spawn(core, seq, name)));
+                    // Workers take commands until the home scheduler stops
+                    // them, which cannot happen before the system has run.
+                    debug_assert!(submitted, "a new worker refused a component");
+                }
+                None => spawn(self.core, seq, name),
             }
         }
     }
@@ -541,7 +728,7 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
         let children = std::mem::take(&mut children.0);
         let control_used = control.has_senders();
         let signal_used = signal.is_linked();
-        let group = (control_used || signal_used).then(|| Rc::new(Group::default()));
+        let group = (control_used || signal_used).then(|| Arc::new(Group::default()));
 
         // A control message sent to the graph goes to every child whose own
         // control nothing else feeds.
@@ -560,7 +747,7 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
 
         let outer = spawner.groups.clone();
         let inner = match &group {
-            Some(g) => Some(Rc::new(GroupLink {
+            Some(g) => Some(Arc::new(GroupLink {
                 group: g.clone(),
                 outer: outer.clone(),
             })),
@@ -580,23 +767,28 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
                 path: child_path,
                 part: child,
                 groups: inner.clone(),
+                hint: spawner.hint,
             });
         }
         // Pushed first, so it runs once every child (and everything inside
         // them) has started.
         if let Some(g) = group {
             spawner.pending.push(Step::Then(Box::new(move |spawner| {
-                g.remaining.set(spawner.core.spawned() - before);
+                lock(&g.0).remaining = spawner.core.spawned() - before;
                 let name = if path.is_empty() {
                     "graph".to_owned()
                 } else {
                     path
                 };
-                spawner.binds.push(control.link_state());
+                spawner.bind_home(control.link_state());
                 // Its destination is fixed now, as a component's is.
                 let mut signal = signal;
                 signal.seal();
-                spawner.note_target(&signal, &Arc::from(name.as_str()));
+                spawner.note_target(&signal, &Arc::from(name.as_str()), None);
+                for out in &mut fan_out {
+                    out.seal();
+                    spawner.note_target(out, &Arc::from(name.as_str()), None);
+                }
                 let chassis = chassis(name.clone(), control, signal, fan_out, g);
                 let guard = GroupGuard { groups: outer };
                 spawner.core.spawn_hidden(
@@ -679,7 +871,7 @@ async fn chassis(
     mut control: Inbox<Control>,
     mut signal: Outbox<Control>,
     mut fan_out: Vec<Outbox<Control>>,
-    group: Rc<Group>,
+    group: Arc<Group>,
 ) {
     let mut shutdown_seen = false;
     loop {
@@ -690,14 +882,19 @@ async fn chassis(
                 let _ = out.try_send(msg.clone());
             }
         }
-        if group.remaining.get() == 0 {
+        if lock(&group.0).remaining == 0 {
             break;
         }
         std::future::poll_fn(|cx| {
-            if group.remaining.get() == 0 {
-                return Poll::Ready(());
+            {
+                // Checked and registered under one lock: a child ending on
+                // another scheduler cannot slip between the two.
+                let mut state = lock(&group.0);
+                if state.remaining == 0 {
+                    return Poll::Ready(());
+                }
+                state.waker = Some(WakeRef::new(cx.waker(), true));
             }
-            *group.waker.borrow_mut() = Some(WakeRef::new(cx.waker(), true));
             if control.ready_or_register(cx.waker()) {
                 Poll::Ready(())
             } else {
@@ -707,7 +904,8 @@ async fn chassis(
         .await;
     }
     drop(fan_out);
-    let msg = match group.failure.borrow_mut().take() {
+    let failure = lock(&group.0).failure.take();
+    let msg = match failure {
         Some((component, reason)) => Control::Failed { component, reason },
         None if shutdown_seen => Control::Shutdown,
         None => Control::Finished { component: name },

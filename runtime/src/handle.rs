@@ -64,11 +64,16 @@ use crate::{Error, RecvTimeoutError, Report, SendError, TryRecvError};
 /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// ```
 pub fn spawn(system: impl IntoPart + Send + 'static) -> Handle {
+    spawn_on(system, crate::scheduler::system::default_schedulers())
+}
+
+/// `spawn` on up to `schedulers` schedulers.
+pub(crate) fn spawn_on(system: impl IntoPart + Send + 'static, schedulers: usize) -> Handle {
     let (started_tx, started_rx) = mpsc::sync_channel(1);
     let thread = std::thread::Builder::new()
         .name("myelin".to_owned())
         .spawn(move || {
-            run_with(system, |remote| {
+            run_with(system, schedulers, |remote| {
                 // The handle may already be gone; the system runs regardless.
                 let _ = started_tx.send(remote.clone());
             })
@@ -121,7 +126,10 @@ impl Handle {
 
     /// Starts more components in the running system. `build` runs on the
     /// system's own thread, so it may link the new parts to port handles of
-    /// components already running (taken before [`spawn`]).
+    /// components already running (taken before [`spawn`]). The new
+    /// components run on the system's home scheduler (the first), and may
+    /// link to components running there; linking to a component that runs
+    /// on another scheduler fails with [`LinkError::Running`].
     ///
     /// Fails if the system has already ended. An error from `build`, or a
     /// failure of the new components, shows in the run's report.
@@ -134,7 +142,7 @@ impl Handle {
             return Err(Error::msg("the system has already ended"));
         };
         let accepted = remote.submit(Box::new(move |core| {
-            let mut spawner = Spawner::new(core);
+            let mut spawner = Spawner::home_only(core);
             // `build` is user code running on the scheduler's thread: a panic
             // in it fails the addition, not the system.
             let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(build))

@@ -152,11 +152,13 @@ mod error;
 mod graph;
 mod handle;
 mod lifecycle;
+mod placed;
 mod port;
 #[cfg(unix)]
 pub mod process;
 mod report;
 mod run;
+mod runtime;
 mod scheduler;
 mod sync;
 mod thread;
@@ -175,16 +177,18 @@ pub use myelin_macros::component;
 pub use myelin_macros::graphline;
 #[doc = include_str!("../../macros/doc/pipeline.md")]
 pub use myelin_macros::pipeline;
+pub use placed::{Place, Placed};
 pub use port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, link};
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
 pub use run::run;
+pub use runtime::{Runtime, SCHEDULERS_ENV};
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 
 /// The names a component file needs: `use myelin::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Component, Context, Control, Error, Inbox, Outbox, ThreadComponent, ThreadContext,
-        component, graphline, pipeline, run,
+        Component, Context, Control, Error, Inbox, IntoPart, Outbox, Place, ThreadComponent,
+        ThreadContext, component, graphline, pipeline, run,
     };
 }
 

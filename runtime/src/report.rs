@@ -229,6 +229,19 @@ impl ReportBuilder {
         });
     }
 
+    /// Takes in the entries another scheduler of the same system collected.
+    pub(crate) fn merge(&mut self, other: Self) {
+        for e in other.entries {
+            let entry = self.entry(e.seq, &e.name);
+            if let Some(outcome) = e.outcome
+                && !matches!(entry.outcome, Some(Outcome::Failed(_)))
+            {
+                entry.outcome = Some(outcome);
+            }
+            entry.undelivered.extend(e.undelivered);
+        }
+    }
+
     pub(crate) fn finish(mut self) -> Report {
         self.entries.sort_by_key(|e| e.seq);
         Report {

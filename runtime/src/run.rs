@@ -56,7 +56,16 @@ use crate::{Error, Report};
 /// # Ok::<(), myelin::Error>(())
 /// ```
 pub fn run(system: impl IntoPart) -> Result<Report, Error> {
-    run_named(system, String::new(), None, |_| {})
+    run_on(system, crate::scheduler::system::default_schedulers())
+}
+
+/// `run` on up to `schedulers` schedulers.
+pub(crate) fn run_on(system: impl IntoPart, schedulers: usize) -> Result<Report, Error> {
+    let mut remote = None;
+    let report = run_report(system, String::new(), None, schedulers, |r| {
+        remote = Some(r.clone());
+    });
+    hand_out(report, remote.as_deref())
 }
 
 /// Runs `system` as `run` does, telling `started` how to reach the
@@ -66,15 +75,17 @@ pub fn run(system: impl IntoPart) -> Result<Report, Error> {
 /// `Handle::join` hands out with [`hand_out`].
 pub(crate) fn run_with(
     system: impl IntoPart,
+    schedulers: usize,
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
-    run_report(system, String::new(), None, started)
+    run_report(system, String::new(), None, schedulers, started)
 }
 
 /// `run`, naming the system's root `path` (a process component's child
 /// runs its component under the name it has in the parent), telling `idle`
 /// when the scheduler idles instead of ending the run as stalled, and
-/// `started` how to reach the scheduler once the system has started.
+/// `started` how to reach the scheduler once the system has started. One
+/// scheduler: only it can tell the watcher that it idles.
 pub(crate) fn run_named(
     system: impl IntoPart,
     path: String,
@@ -82,7 +93,7 @@ pub(crate) fn run_named(
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
     let mut remote = None;
-    let report = run_report(system, path, idle, |r| {
+    let report = run_report(system, path, idle, 1, |r| {
         remote = Some(r.clone());
         started(r);
     });
@@ -93,6 +104,7 @@ fn run_report(
     system: impl IntoPart,
     path: String,
     idle: Option<Arc<dyn IdleWatch>>,
+    schedulers: usize,
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
     if current::is_inside() {
@@ -101,7 +113,7 @@ fn run_report(
              add the components to the running system instead",
         ));
     }
-    let core = Core::new();
+    let core = Core::new(schedulers);
     if let Some(watch) = idle {
         core.watch_idle(watch);
     }

@@ -32,9 +32,15 @@ const LAYERS: &[(&str, &[&str])] = &[
         "what a component is, reaches, and how it ends",
         &["component", "context", "lifecycle"],
     ),
-    ("graphs: parts, starting them, wiring", &["graph", "wiring"]),
+    (
+        "graphs: parts, starting them, placing them, wiring",
+        &["graph", "placed", "wiring"],
+    ),
     ("threaded components; running a system", &["thread", "run"]),
-    ("process components; handles", &["process", "handle"]),
+    (
+        "process components; handles; the runtime builder",
+        &["process", "handle", "runtime"],
+    ),
     ("the ready-made components", &["components"]),
     ("the crate root", &["lib"]),
 ];

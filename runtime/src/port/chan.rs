@@ -24,6 +24,7 @@ use std::collections::VecDeque;
 use std::task::Waker;
 
 use crate::scheduler::WakeRef;
+use crate::scheduler::current::thread_token;
 use crate::scheduler::waker::TaskKey;
 
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
@@ -428,16 +429,19 @@ impl<T> Chan<T> {
         self.state.with_mut(|s| f(unsafe { &mut *s }, false))
     }
 
-    /// Binds the chan to the calling thread: from now on every access must come
-    /// from it, and none takes the lock. A chan pinned shared stays shared.
+    /// Binds the chan to the thread with `token` (the scheduler that runs
+    /// every end of it): from now on every access must come from that
+    /// thread, and none takes the lock. A chan pinned shared stays shared.
     ///
-    /// Called while the system is being started, before any other thread can
-    /// reach the chan.
-    pub(crate) fn bind_local(&self, scheduler: u16) {
+    /// Called while the system is being started, before the components
+    /// at its ends run; the start of those components on their scheduler's
+    /// thread (a spawn on the same thread, or a command through the
+    /// scheduler's locked queue) orders this store before their accesses.
+    pub(crate) fn bind_local(&self, scheduler: u16, token: usize) {
         let _guard = lock(&self.lock);
         if self.owner.load(Ordering::Acquire) != PINNED_SHARED {
             self.home.store(usize::from(scheduler), Ordering::Relaxed);
-            self.owner.store(thread_token(), Ordering::Release);
+            self.owner.store(token, Ordering::Release);
         }
     }
 
@@ -904,21 +908,6 @@ fn register(slot: &mut Option<WakeRef>, waker: &Waker, key_only: bool) {
     match slot {
         Some(w) if w.will_wake(waker) => {}
         _ => *slot = Some(WakeRef::new(waker, key_only)),
-    }
-}
-
-/// A per-thread number that is never zero and differs between live threads.
-#[inline]
-pub(crate) fn thread_token() -> usize {
-    #[cfg(not(loom))]
-    {
-        thread_local!(static TOKEN: u8 = const { 0 });
-        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
-    }
-    #[cfg(loom)]
-    {
-        loom::thread_local!(static TOKEN: u8 = 0);
-        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
     }
 }
 

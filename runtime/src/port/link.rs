@@ -187,16 +187,16 @@ pub fn link<T>(
     if capacity == Some(0) {
         return Err(LinkError::ZeroCapacity { inbox: to.name });
     }
-    // Into a running system only from its own thread (`Handle::add`, or a
-    // component): from outside it would attach an end the system cannot see.
-    if !to.chan.accessible_here() || (to.chan.is_started() && !current::is_inside()) {
-        return Err(LinkError::Running { inbox: to.name });
-    }
     let mut target = lock(&from.slot);
     match *target {
         Target::Unlinked => {}
         Target::Linked(_) => return Err(LinkError::AlreadyLinked { outbox: from.name }),
         Target::Taken => return Err(LinkError::Started { outbox: from.name }),
+    }
+    // Into a running system only from its own thread (`Handle::add`, or a
+    // component): from outside it would attach an end the system cannot see.
+    if !to.chan.accessible_here() || (to.chan.is_started() && !current::is_inside()) {
+        return Err(LinkError::Running { inbox: to.name });
     }
     if capacity.is_some() {
         to.chan.set_capacity(capacity);

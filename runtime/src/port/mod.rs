@@ -38,9 +38,9 @@ pub trait AnyInbox {
 /// What the runtime does with a link's queue while starting a system.
 #[doc(hidden)]
 pub trait LinkState: Readiness + Abandoned {
-    /// Binds it to the calling thread, where scheduler `scheduler` runs
-    /// (unless it is pinned shared).
-    fn bind_local(&self, scheduler: u16);
+    /// Binds it to the thread with `token` (see `scheduler::current::thread_token`), where
+    /// scheduler `scheduler` runs (unless it is pinned shared).
+    fn bind_local(&self, scheduler: u16, token: usize);
     /// Keeps it shared: one end is on another thread.
     fn pin_shared(&self);
     /// Records that its receiving component has started.
@@ -84,8 +84,8 @@ impl<T: Send + 'static> Readiness for Chan<T> {
 }
 
 impl<T: Send + 'static> LinkState for Chan<T> {
-    fn bind_local(&self, scheduler: u16) {
-        Chan::bind_local(self, scheduler);
+    fn bind_local(&self, scheduler: u16, token: usize) {
+        Chan::bind_local(self, scheduler, token);
     }
     fn pin_shared(&self) {
         Chan::pin_shared(self);

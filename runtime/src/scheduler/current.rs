@@ -326,3 +326,18 @@ pub(crate) fn forbid_on_scheduler(operation: &str) {
          component `#[component(thread)]`"
     );
 }
+
+/// A per-thread number that is never zero and differs between live threads.
+#[inline]
+pub(crate) fn thread_token() -> usize {
+    #[cfg(not(loom))]
+    {
+        thread_local!(static TOKEN: u8 = const { 0 });
+        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
+    }
+    #[cfg(loom)]
+    {
+        loom::thread_local!(static TOKEN: u8 = 0);
+        TOKEN.with(|t| std::ptr::from_ref(t) as usize)
+    }
+}

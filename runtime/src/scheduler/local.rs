@@ -21,7 +21,8 @@ use std::task::Poll;
 use std::time::Instant;
 
 use super::current::{self, BUDGET, record_outcome};
-use super::registry::{self, Remote};
+use super::registry::{self, ACTIVE_MASK, Remote};
+use super::system::System;
 use super::timer::Timers;
 use super::waker::{self, TaskKey};
 use crate::report::{Outcome, ReportBuilder};
@@ -66,12 +67,15 @@ struct Slot {
 pub(crate) struct Core {
     id: u16,
     remote: Arc<Remote>,
+    /// What this scheduler shares with the others of its system.
+    system: Arc<System>,
+    /// This is the system's home scheduler (the one that decides when the
+    /// system ends), not a worker.
+    home: bool,
     queue: RefCell<VecDeque<u32>>,
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
     running: Cell<Option<u32>>,
-    live: Cell<usize>,
-    spawned: Cell<usize>,
     shutdown: Cell<bool>,
     report: RefCell<ReportBuilder>,
     /// Told instead of ending the run when nothing can happen here: the
@@ -190,26 +194,46 @@ impl Core {
     /// Stops the system at the run loop's next look.
     pub(super) fn request_shutdown(&self) {
         self.shutdown.set(true);
-        // Threaded components see it at once (`is_cancelled`), not only when
-        // the scheduler gets round to cancelling them.
-        self.remote
-            .shutdown
-            .store(true, std::sync::atomic::Ordering::Release);
+        if self.home {
+            // Threaded components see it at once (`is_cancelled`), not only
+            // when the scheduler gets round to cancelling them.
+            self.remote
+                .shutdown
+                .store(true, std::sync::atomic::Ordering::Release);
+        } else {
+            // The home scheduler decides for the whole system and tells the
+            // other workers; this one stops at once, as a single scheduler
+            // would, instead of running on until told.
+            self.system.home.request_shutdown();
+        }
     }
 }
 
 impl Core {
-    pub(crate) fn new() -> Self {
+    /// The home scheduler of a new system that may use up to `schedulers`
+    /// schedulers, this one included.
+    pub(crate) fn new(schedulers: usize) -> Self {
         let (id, remote) = registry::register();
+        let system = Arc::new(System::new(remote.clone(), schedulers));
+        Self::build(id, remote, system, true)
+    }
+
+    /// A worker scheduler of `system`, on the calling thread.
+    pub(crate) fn worker(system: Arc<System>) -> Self {
+        let (id, remote) = registry::register();
+        Self::build(id, remote, system, false)
+    }
+
+    fn build(id: u16, remote: Arc<Remote>, system: Arc<System>, home: bool) -> Self {
         Self {
             id,
             remote,
+            system,
+            home,
             queue: RefCell::new(VecDeque::new()),
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             running: Cell::new(None),
-            live: Cell::new(0),
-            spawned: Cell::new(0),
             shutdown: Cell::new(false),
             report: RefCell::new(ReportBuilder::default()),
             idle: RefCell::new(None),
@@ -231,8 +255,7 @@ impl Core {
 
     /// Records that parts to be added from a handle could not be built.
     pub(crate) fn report_added_failure(&self, error: &crate::Error) {
-        let seq = self.spawned.get();
-        self.spawned.set(seq + 1);
+        let seq = self.system.next_seq();
         self.report.borrow_mut().outcome(
             seq,
             &Arc::from("added"),
@@ -250,18 +273,30 @@ impl Core {
         &self.remote
     }
 
+    /// What this scheduler shares with the others of its system.
+    pub(crate) fn system(&self) -> &Arc<System> {
+        &self.system
+    }
+
     /// Adds a task, runnable at once, whose outcome is reported under `name`.
     pub(crate) fn spawn(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
-        self.spawn_task(name, future, false)
+        self.system.add_live();
+        self.spawn_task(self.system.next_seq(), name, future, false)
     }
 
     /// Adds a runtime helper task, left out of the report unless it fails.
     pub(crate) fn spawn_hidden(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
-        self.spawn_task(name, future, true)
+        self.system.add_live();
+        self.spawn_task(self.system.next_seq(), name, future, true)
     }
 
-    fn spawn_task(&self, name: Arc<str>, future: BoxFuture, hidden: bool) -> TaskKey {
-        let seq = self.spawned.get();
+    /// Adds a task whose start-order number `seq` was taken, and whose
+    /// life was counted (`System::add_live`), when it was placed.
+    pub(crate) fn spawn_placed(&self, seq: usize, name: Arc<str>, future: BoxFuture) -> TaskKey {
+        self.spawn_task(seq, name, future, false)
+    }
+
+    fn spawn_task(&self, seq: usize, name: Arc<str>, future: BoxFuture, hidden: bool) -> TaskKey {
         let mut slots = self.slots.borrow_mut();
         let index = match self.free.borrow_mut().pop() {
             Some(i) => i,
@@ -286,8 +321,6 @@ impl Core {
         slot.seq = seq;
         slot.hidden = hidden;
         slot.pending_send = None;
-        self.live.set(self.live.get() + 1);
-        self.spawned.set(self.spawned.get() + 1);
         self.queue.borrow_mut().push_back(index);
         TaskKey {
             sched: self.id,
@@ -296,9 +329,9 @@ impl Core {
         }
     }
 
-    /// How many tasks have been spawned so far.
+    /// How many tasks have been spawned (or placed) in this system so far.
     pub(crate) fn spawned(&self) -> usize {
-        self.spawned.get()
+        self.system.seq()
     }
 
     fn schedule(&self, key: TaskKey) {
@@ -380,7 +413,7 @@ impl Core {
         slot.state = State::Free;
         slot.future = None;
         self.free.borrow_mut().push(index);
-        self.live.set(self.live.get() - 1);
+        self.system.remove_live();
     }
 
     /// Drops every remaining task, reporting each as `outcome` unless it
@@ -486,39 +519,62 @@ impl Core {
         }
     }
 
-    /// Runs until every task has finished, the system is shut down, or nothing
-    /// can ever run again.
-    pub(crate) fn run(&self) -> crate::report::Report {
-        let _guard = self.enter();
+    /// Runs resumes until the run queue is empty or shutdown is asked,
+    /// looking outside (remote wake-ups, timers) now and then.
+    fn run_queue(&self) {
         let mut since_remote = 0;
-        loop {
-            while !self.shutdown.get() {
-                let Some(index) = self.queue.borrow_mut().pop_front() else {
-                    break;
-                };
-                self.resume(index);
-                since_remote += 1;
-                if since_remote == REMOTE_CHECK_INTERVAL {
-                    since_remote = 0;
-                    self.take_remote();
-                    self.fire_timers();
-                    self.trim_queue();
-                }
-            }
-            if self.shutdown.get() {
-                self.cancel_all(&Outcome::Cancelled);
+        while !self.shutdown.get() {
+            let Some(index) = self.queue.borrow_mut().pop_front() else {
                 break;
+            };
+            self.resume(index);
+            since_remote += 1;
+            if since_remote == REMOTE_CHECK_INTERVAL {
+                since_remote = 0;
+                self.take_remote();
+                self.fire_timers();
+                self.trim_queue();
+            }
+        }
+    }
+
+    /// Runs until every task has finished, the system is shut down, or nothing
+    /// can ever run again; then stops the system's workers and returns the
+    /// whole report.
+    pub(crate) fn run(&self) -> crate::report::Report {
+        debug_assert!(self.home, "only a home scheduler runs a system");
+        let _guard = self.enter();
+        let ending = self.run_home();
+        self.system.stop_workers(ending);
+        let mut report = self.report.replace(ReportBuilder::default());
+        for part in self.system.join_workers() {
+            report.merge(part);
+        }
+        report.finish()
+    }
+
+    /// The home scheduler's loop; returns how the workers' remaining
+    /// components end.
+    fn run_home(&self) -> Outcome {
+        loop {
+            self.run_queue();
+            if self.shutdown.get() {
+                // Workers first: a threaded component this scheduler waits
+                // for may be blocked on one of theirs.
+                self.system.stop_workers(Outcome::Cancelled);
+                self.cancel_all(&Outcome::Cancelled);
+                return Outcome::Cancelled;
             }
             if self.fire_timers() {
                 continue;
             }
-            if self.live.get() == 0 {
+            if self.system.live() == 0 {
                 // Everything has ended; parts added from a handle at this
                 // very moment still start (and keep the system going), and
                 // later ones are refused.
                 let late = self.remote.close_commands();
                 if late.is_empty() {
-                    break;
+                    return Outcome::Cancelled;
                 }
                 for command in late {
                     command(self);
@@ -547,9 +603,7 @@ impl Core {
                 self.remote.sleeping.store(false, Ordering::SeqCst);
                 continue;
             }
-            if self.remote.outstanding.load(Ordering::SeqCst) == 0
-                && self.remote.active_threads.load(Ordering::SeqCst) == 0
-            {
+            if self.nothing_can_happen() {
                 self.remote.sleeping.store(false, Ordering::SeqCst);
                 // A waker's last use may have been a wake that landed after
                 // the look above: its release (ordered after the queue push)
@@ -570,23 +624,87 @@ impl Core {
                     self.remote.sleeping.store(false, Ordering::SeqCst);
                     continue;
                 }
-                // No task is runnable, no waker exists outside the system's
-                // own links, and every threaded component is parked waiting
-                // for a message: nothing can ever happen again.
+                // No task is runnable anywhere, no waker exists outside the
+                // system's own links, and every threaded component is
+                // parked waiting for a message: nothing can ever happen
+                // again.
+                self.system.stop_workers(Outcome::Stalled);
                 self.cancel_all(&Outcome::Stalled);
-                break;
+                return Outcome::Stalled;
             }
             std::thread::park();
             self.remote.sleeping.store(false, Ordering::SeqCst);
         }
-        self.report.replace(ReportBuilder::default()).finish()
+    }
+
+    /// Whether, with this scheduler idle, nothing in the system can ever
+    /// wake a task again: no threaded component is running and no worker is
+    /// busy, none has a wake-up waiting, and no waker is held outside the
+    /// system's own links (see `system.rs`).
+    fn nothing_can_happen(&self) -> bool {
+        let before = self.remote.activity();
+        if before & ACTIVE_MASK != 0
+            || self.remote.outstanding.load(Ordering::SeqCst) != 0
+            || self.system.workers_outstanding() != 0
+            || self.system.any_worker_pending()
+        {
+            return false;
+        }
+        // Nobody became active during the looks: nobody queued a wake-up
+        // after theirs.
+        self.remote.activity() == before
+    }
+
+    /// A worker scheduler's loop: runs what it is given until the home
+    /// scheduler says stop, then cancels what is left and returns its part
+    /// of the report.
+    pub(crate) fn run_worker(&self, active: registry::Active) -> ReportBuilder {
+        let _guard = self.enter();
+        loop {
+            self.run_queue();
+            if self.shutdown.get() {
+                self.cancel_all(&self.system.stop_outcome());
+                break;
+            }
+            if self.fire_timers() {
+                continue;
+            }
+            self.remote.sleeping.store(true, Ordering::SeqCst);
+            if self.take_remote() {
+                self.remote.sleeping.store(false, Ordering::SeqCst);
+                continue;
+            }
+            let next_timer = self.timers.borrow().next_deadline();
+            if let Some(deadline) = next_timer {
+                // Still busy: a waiting timer keeps the system waiting.
+                if let Some(wait) = deadline.checked_duration_since(Instant::now()) {
+                    std::thread::park_timeout(wait);
+                }
+                self.remote.sleeping.store(false, Ordering::SeqCst);
+                continue;
+            }
+            // Idle: leave the activity count, sleep, and rejoin it before
+            // looking at the queues again (see `system.rs`).
+            active.idle_while(std::thread::park);
+            self.remote.sleeping.store(false, Ordering::SeqCst);
+        }
+        // Leaves the count for good: the home scheduler is waiting for it.
+        drop(active);
+        self.remote.close_commands();
+        self.report.replace(ReportBuilder::default())
     }
 }
 
 impl Drop for Core {
     fn drop(&mut self) {
         let _guard = self.enter();
+        if self.home {
+            self.system.stop_workers(Outcome::Cancelled);
+        }
         self.cancel_all(&Outcome::Cancelled);
+        if self.home {
+            drop(self.system.join_workers());
+        }
         registry::unregister(self.id);
     }
 }

@@ -13,7 +13,9 @@
 pub(crate) mod current;
 pub(crate) mod local;
 pub(crate) mod park;
+pub(crate) mod placement;
 pub(crate) mod registry;
+pub(crate) mod system;
 pub(crate) mod timer;
 pub(crate) mod waker;
 

@@ -136,7 +136,7 @@ mod loom_tests {
     use crate::scheduler::registry::{self, Active, Remote};
 
     fn active(remote: &Remote) -> usize {
-        remote.active_threads.load(SeqCst)
+        usize::try_from(remote.activity() & registry::ACTIVE_MASK).unwrap_or(usize::MAX)
     }
 
     /// The waiting thread, counted active, parks until `flag`; a second

@@ -8,13 +8,15 @@ use std::thread::Thread;
 
 use super::waker::TaskKey;
 // Plain std types: the registry is not part of what the loom models check.
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::sync::lock_std as lock;
 
 /// The part of a scheduler other threads may touch.
 pub(crate) struct Remote {
+    /// The scheduler's id, as wakers carry it.
+    pub(crate) id: u16,
     pub(crate) queue: Mutex<Vec<TaskKey>>,
     /// Set when `queue` may be non-empty, so the scheduler can poll it with one
     /// load instead of a lock.
@@ -23,15 +25,18 @@ pub(crate) struct Remote {
     pub(crate) shutdown: AtomicBool,
     /// The scheduler is (about to be) parked: only then do other threads
     /// need the cost of unparking it. Paired, sequentially consistent, with
-    /// `pending` and `active_threads` (each side writes its flag, then reads
+    /// `pending` and `activity` (each side writes its flag, then reads
     /// the other's), so a wake-up cannot slip between its look and its park.
     pub(crate) sleeping: AtomicBool,
     /// Work to do on the scheduler's thread (starting parts added from a
     /// handle).
     pub(crate) commands: Mutex<Commands>,
-    /// Threaded components of this system that are running or about to
-    /// (not parked waiting for a message); see `Active` and `park.rs`.
-    pub(crate) active_threads: AtomicUsize,
+    /// On a system's home scheduler: how many threaded components are
+    /// running or about to (not parked waiting for a message, see
+    /// `park.rs` and `Active`), plus how many worker schedulers are busy, in the
+    /// low half; an epoch that every increment bumps in the high half (see
+    /// `system.rs` for why).
+    activity: AtomicU64,
     pub(crate) thread: Thread,
     /// Live clones of this scheduler's wakers.
     pub(crate) outstanding: AtomicUsize,
@@ -65,6 +70,11 @@ pub trait Abandoned: Send + Sync {
 
 const MAX_SCHEDULERS: usize = 1 << 16;
 
+/// One more active party, and a new epoch.
+const ACTIVE_ONE: u64 = 1 | (1 << 32);
+/// The count of active parties in the activity word.
+pub(crate) const ACTIVE_MASK: u64 = u32::MAX as u64;
+
 struct Registry {
     slots: Vec<Option<Arc<Remote>>>,
     /// Where the search for a free id starts.
@@ -84,17 +94,6 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 
 /// Registers a scheduler running on the calling thread and returns its id.
 pub(crate) fn register() -> (u16, Arc<Remote>) {
-    let remote = Arc::new(Remote {
-        queue: Mutex::new(Vec::new()),
-        pending: AtomicBool::new(false),
-        shutdown: AtomicBool::new(false),
-        sleeping: AtomicBool::new(false),
-        commands: Mutex::new(Commands::default()),
-        active_threads: AtomicUsize::new(0),
-        thread: std::thread::current(),
-        outstanding: AtomicUsize::new(0),
-        outside: Mutex::new(Vec::new()),
-    });
     let mut reg = registry();
     // Ids are handed out round robin, not lowest-free first: a waker that
     // outlives its scheduler then finds its id unused (or reused only after
@@ -111,10 +110,21 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
             .find(|&i| reg.slots[i].is_none())
             .expect("more than 65536 schedulers alive at once")
     };
+    let remote = Arc::new(Remote {
+        id: u16::try_from(id).expect("scheduler ids fit in 16 bits"),
+        queue: Mutex::new(Vec::new()),
+        pending: AtomicBool::new(false),
+        shutdown: AtomicBool::new(false),
+        sleeping: AtomicBool::new(false),
+        commands: Mutex::new(Commands::default()),
+        activity: AtomicU64::new(0),
+        thread: std::thread::current(),
+        outstanding: AtomicUsize::new(0),
+        outside: Mutex::new(Vec::new()),
+    });
     reg.slots[id] = Some(remote.clone());
     reg.next = id + 1;
-    let id = u16::try_from(id).expect("scheduler ids fit in 16 bits");
-    (id, remote)
+    (remote.id, remote)
 }
 
 /// Something to run on a scheduler's own thread.
@@ -134,21 +144,29 @@ impl Commands {
 }
 
 impl Remote {
-    /// A threaded component started (or was woken): see [`Active`], and
-    /// the `Parker`, which counts its thread out and in as it parks.
+    /// A threaded component started (or was woken), or a worker scheduler
+    /// became busy: see [`Active`], and the `Parker`, which counts its
+    /// thread out and in as it parks.
     pub(super) fn thread_unparked(&self) {
-        self.active_threads.fetch_add(1, Ordering::SeqCst);
+        self.activity.fetch_add(ACTIVE_ONE, Ordering::SeqCst);
     }
 
-    /// A threaded component parked waiting for a message (or ended).
+    /// A threaded component parked waiting for a message (or ended), or a
+    /// worker scheduler went idle.
     pub(super) fn thread_parked(&self) {
-        // The last active thread parking is what an idle scheduler may be
-        // waiting for (to tell a stall); let it look. Otherwise no news.
-        if self.active_threads.fetch_sub(1, Ordering::SeqCst) == 1
+        // The last active party going idle is what an idle home scheduler
+        // may be waiting for (to tell a stall); let it look. Otherwise no
+        // news.
+        if self.activity.fetch_sub(1, Ordering::SeqCst) & ACTIVE_MASK == 1
             && self.sleeping.load(Ordering::SeqCst)
         {
             self.thread.unpark();
         }
+    }
+
+    /// The activity word: active parties in the low half, epoch in the high.
+    pub(crate) fn activity(&self) -> u64 {
+        self.activity.load(Ordering::SeqCst)
     }
 
     /// Queues `command` to run on the scheduler's thread at its next look

@@ -417,13 +417,13 @@ pub(crate) fn pin_links<C: Ports>(
 ) -> Vec<Arc<dyn Readiness>> {
     component.for_each_outbox(&mut |outbox| {
         outbox.seal();
-        spawner.note_target(outbox, name);
+        spawner.note_target(outbox, name, None);
         if let Some(state) = outbox.target_state() {
             state.pin_shared();
         }
     });
     signal.seal();
-    spawner.note_target(signal, name);
+    spawner.note_target(signal, name, None);
     if let Some(state) = signal.target_state() {
         state.pin_shared();
     }

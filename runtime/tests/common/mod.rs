@@ -199,3 +199,14 @@ where
     rx.recv_timeout(HANG)
         .unwrap_or_else(|_| panic!("{what}: `run` did not return within {HANG:?}"))
 }
+
+/// Runs `f` on a thread of its own and returns what it returns; panics if
+/// it has not returned within [`HANG`].
+pub(crate) fn within_hang<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(HANG)
+        .unwrap_or_else(|_| panic!("did not return within {HANG:?}"))
+}
