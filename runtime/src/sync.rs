@@ -1,7 +1,7 @@
 //! The synchronisation primitives the runtime is built on, swapped for loom's
 //! model-checked versions under `--cfg loom` so the wake protocol can be checked
-//! exhaustively (the `loom_tests` modules of `port/chan.rs` and
-//! `scheduler/park.rs`).
+//! exhaustively (the `loom_tests` modules of `port/chan.rs`,
+//! `scheduler/park.rs` and `scheduler/system.rs`).
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{

@@ -21,7 +21,7 @@ use std::task::Poll;
 use std::time::Instant;
 
 use super::current::{self, BUDGET, record_outcome};
-use super::registry::{self, ACTIVE_MASK, Remote};
+use super::registry::{self, Remote};
 use super::system::System;
 use super::timer::Timers;
 use super::waker::{self, TaskKey};
@@ -480,7 +480,7 @@ impl Core {
     }
 
     fn take_remote(&self) -> bool {
-        if !self.remote.pending.swap(false, Ordering::SeqCst) {
+        if !self.remote.take_pending() {
             return false;
         }
         if self.remote.shutdown.load(Ordering::Acquire) {
@@ -491,7 +491,7 @@ impl Core {
         for command in commands {
             command(self);
         }
-        let keys = std::mem::take(&mut *lock(&self.remote.queue));
+        let keys = self.remote.take_keys();
         // A shutdown request counts as news even when it carries no wake-up:
         // the run loop must get back to its shutdown check, not park.
         let any = any_command || !keys.is_empty() || self.shutdown.get();
@@ -588,9 +588,9 @@ impl Core {
             // About to sleep: say so first, then look once more. A wake or a
             // thread parking either lands before the look (and is seen) or
             // after the flag (and unparks us): see `Remote::sleeping`.
-            self.remote.sleeping.store(true, Ordering::SeqCst);
+            self.remote.sleep();
             if self.take_remote() {
-                self.remote.sleeping.store(false, Ordering::SeqCst);
+                self.remote.wake_up();
                 continue;
             }
             let next_timer = self.timers.borrow().next_deadline();
@@ -600,11 +600,11 @@ impl Core {
                 if let Some(wait) = deadline.checked_duration_since(Instant::now()) {
                     std::thread::park_timeout(wait);
                 }
-                self.remote.sleeping.store(false, Ordering::SeqCst);
+                self.remote.wake_up();
                 continue;
             }
             if self.nothing_can_happen() {
-                self.remote.sleeping.store(false, Ordering::SeqCst);
+                self.remote.wake_up();
                 // A waker's last use may have been a wake that landed after
                 // the look above: its release (ordered after the queue push)
                 // is what made the count zero, so look once more.
@@ -617,11 +617,11 @@ impl Core {
                     if !watch.idle(snapshot) {
                         continue;
                     }
-                    self.remote.sleeping.store(true, Ordering::SeqCst);
+                    self.remote.sleep();
                     if !self.take_remote() {
                         std::thread::park();
                     }
-                    self.remote.sleeping.store(false, Ordering::SeqCst);
+                    self.remote.wake_up();
                     continue;
                 }
                 // No task is runnable anywhere, no waker exists outside the
@@ -633,7 +633,7 @@ impl Core {
                 return Outcome::Stalled;
             }
             std::thread::park();
-            self.remote.sleeping.store(false, Ordering::SeqCst);
+            self.remote.wake_up();
         }
     }
 
@@ -642,17 +642,7 @@ impl Core {
     /// busy, none has a wake-up waiting, and no waker is held outside the
     /// system's own links (see `system.rs`).
     fn nothing_can_happen(&self) -> bool {
-        let before = self.remote.activity();
-        if before & ACTIVE_MASK != 0
-            || self.remote.outstanding.load(Ordering::SeqCst) != 0
-            || self.system.workers_outstanding() != 0
-            || self.system.any_worker_pending()
-        {
-            return false;
-        }
-        // Nobody became active during the looks: nobody queued a wake-up
-        // after theirs.
-        self.remote.activity() == before
+        super::system::quiet(&self.remote, &self.system.worker_remotes())
     }
 
     /// A worker scheduler's loop: runs what it is given until the home
@@ -669,9 +659,9 @@ impl Core {
             if self.fire_timers() {
                 continue;
             }
-            self.remote.sleeping.store(true, Ordering::SeqCst);
+            self.remote.sleep();
             if self.take_remote() {
-                self.remote.sleeping.store(false, Ordering::SeqCst);
+                self.remote.wake_up();
                 continue;
             }
             let next_timer = self.timers.borrow().next_deadline();
@@ -680,13 +670,13 @@ impl Core {
                 if let Some(wait) = deadline.checked_duration_since(Instant::now()) {
                     std::thread::park_timeout(wait);
                 }
-                self.remote.sleeping.store(false, Ordering::SeqCst);
+                self.remote.wake_up();
                 continue;
             }
             // Idle: leave the activity count, sleep, and rejoin it before
             // looking at the queues again (see `system.rs`).
             active.idle_while(std::thread::park);
-            self.remote.sleeping.store(false, Ordering::SeqCst);
+            self.remote.wake_up();
         }
         // Leaves the count for good: the home scheduler is waiting for it.
         drop(active);

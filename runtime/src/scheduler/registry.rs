@@ -4,30 +4,32 @@
 //! scheduler up here. That path is the slow one by design: links between
 //! components on one scheduler never take it.
 
-use std::thread::Thread;
-
-use super::waker::TaskKey;
-// Plain std types: the registry is not part of what the loom models check.
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::sync::lock_std as lock;
+use super::waker::TaskKey;
+// The wake path (queue, flags, counts, the thread to unpark) on the
+// runtime's switchable primitives, so the loom models of `system.rs` check
+// it; the registry itself, the commands and the outside ends stay on std's.
+use crate::sync::thread::{self, Thread};
+use crate::sync::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use crate::sync::{lock, lock_std};
 
 /// The part of a scheduler other threads may touch.
 pub(crate) struct Remote {
     /// The scheduler's id, as wakers carry it.
     pub(crate) id: u16,
-    pub(crate) queue: Mutex<Vec<TaskKey>>,
-    /// Set when `queue` may be non-empty, so the scheduler can poll it with one
-    /// load instead of a lock.
-    pub(crate) pending: AtomicBool,
+    queue: crate::sync::Mutex<Vec<TaskKey>>,
+    /// `PENDING` (the queue or the commands may hold something, so the
+    /// scheduler can look with one load instead of a lock) and `SLEEPING`
+    /// (the scheduler is, or is about to be, parked: only then do other
+    /// threads pay for unparking it), in one word: a waker sets `PENDING`
+    /// and learns in the same step whether to unpark, and a scheduler sets
+    /// `SLEEPING` and then takes `PENDING`, so by the single order of the
+    /// word's changes either the scheduler sees the news or the waker sees
+    /// it sleeping.
+    flags: AtomicU8,
     /// Set by a request to stop the system from another thread.
     pub(crate) shutdown: AtomicBool,
-    /// The scheduler is (about to be) parked: only then do other threads
-    /// need the cost of unparking it. Paired, sequentially consistent, with
-    /// `pending` and `activity` (each side writes its flag, then reads
-    /// the other's), so a wake-up cannot slip between its look and its park.
-    pub(crate) sleeping: AtomicBool,
     /// Work to do on the scheduler's thread (starting parts added from a
     /// handle).
     pub(crate) commands: Mutex<Commands>,
@@ -36,7 +38,7 @@ pub(crate) struct Remote {
     /// `park.rs` and `Active`), plus how many worker schedulers are busy, in the
     /// low half; an epoch that every increment bumps in the high half (see
     /// `system.rs` for why).
-    activity: AtomicU64,
+    activity: std::sync::atomic::AtomicU64,
     pub(crate) thread: Thread,
     /// Live clones of this scheduler's wakers.
     pub(crate) outstanding: AtomicUsize,
@@ -69,6 +71,11 @@ pub trait Abandoned: Send + Sync {
 }
 
 const MAX_SCHEDULERS: usize = 1 << 16;
+
+/// In `Remote::flags`: news waits.
+const PENDING: u8 = 1;
+/// In `Remote::flags`: the scheduler sleeps.
+const SLEEPING: u8 = 2;
 
 /// One more active party, and a new epoch.
 const ACTIVE_ONE: u64 = 1 | (1 << 32);
@@ -110,18 +117,9 @@ pub(crate) fn register() -> (u16, Arc<Remote>) {
             .find(|&i| reg.slots[i].is_none())
             .expect("more than 65536 schedulers alive at once")
     };
-    let remote = Arc::new(Remote {
-        id: u16::try_from(id).expect("scheduler ids fit in 16 bits"),
-        queue: Mutex::new(Vec::new()),
-        pending: AtomicBool::new(false),
-        shutdown: AtomicBool::new(false),
-        sleeping: AtomicBool::new(false),
-        commands: Mutex::new(Commands::default()),
-        activity: AtomicU64::new(0),
-        thread: std::thread::current(),
-        outstanding: AtomicUsize::new(0),
-        outside: Mutex::new(Vec::new()),
-    });
+    let remote = Arc::new(Remote::new(
+        u16::try_from(id).expect("scheduler ids fit in 16 bits"),
+    ));
     reg.slots[id] = Some(remote.clone());
     reg.next = id + 1;
     (remote.id, remote)
@@ -144,6 +142,84 @@ impl Commands {
 }
 
 impl Remote {
+    /// The remote of scheduler `id`, running on the calling thread (not
+    /// registered: `register` does that).
+    pub(crate) fn new(id: u16) -> Self {
+        Self::on(id, thread::current())
+    }
+
+    /// The remote of scheduler `id`, running on `thread`.
+    pub(crate) fn on(id: u16, thread: Thread) -> Self {
+        Self {
+            id,
+            queue: crate::sync::Mutex::new(Vec::new()),
+            flags: AtomicU8::new(0),
+            shutdown: AtomicBool::new(false),
+            commands: Mutex::new(Commands::default()),
+            activity: std::sync::atomic::AtomicU64::new(0),
+            thread,
+            outstanding: AtomicUsize::new(0),
+            outside: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Queues a wake-up for `key` from another thread, and unparks the
+    /// scheduler if it sleeps (or is about to: see `sleeping`).
+    pub(crate) fn wake(&self, key: TaskKey) {
+        lock(&self.queue).push(key);
+        self.notify();
+    }
+
+    /// Says there is news (a wake-up, a command, a request), unparking the
+    /// scheduler if it sleeps.
+    fn notify(&self) {
+        if self.flags.fetch_or(PENDING, Ordering::SeqCst) & SLEEPING != 0 {
+            self.thread.unpark();
+        }
+    }
+
+    /// Whether there is news the scheduler has not taken.
+    ///
+    /// A read-modify-write that changes nothing, not a load: it reads the
+    /// latest value of the word in every interleaving, which the stall
+    /// decision relies on (it pairs with a change to the activity word,
+    /// not to this one).
+    pub(crate) fn is_pending(&self) -> bool {
+        self.flags.fetch_or(0, Ordering::SeqCst) & PENDING != 0
+    }
+
+    /// Takes the news: `true` if there was any since the last take.
+    pub(crate) fn take_pending(&self) -> bool {
+        self.flags.fetch_and(!PENDING, Ordering::SeqCst) & PENDING != 0
+    }
+
+    /// The scheduler is about to park: from now on, news unparks it. It
+    /// must take the news (`take_pending`) once more before it parks.
+    pub(crate) fn sleep(&self) {
+        self.flags.fetch_or(SLEEPING, Ordering::SeqCst);
+    }
+
+    /// The scheduler is awake again.
+    pub(crate) fn wake_up(&self) {
+        self.flags.fetch_and(!SLEEPING, Ordering::SeqCst);
+    }
+
+    /// Whether the scheduler is, or is about to be, parked (read as
+    /// `is_pending` is, for the same reason).
+    pub(crate) fn is_sleeping(&self) -> bool {
+        self.flags.fetch_or(0, Ordering::SeqCst) & SLEEPING != 0
+    }
+
+    /// The wake-ups queued from other threads, taken.
+    pub(crate) fn take_keys(&self) -> Vec<TaskKey> {
+        std::mem::take(&mut *lock(&self.queue))
+    }
+
+    /// Live clones of this scheduler's wakers.
+    pub(crate) fn outstanding(&self) -> usize {
+        self.outstanding.load(Ordering::SeqCst)
+    }
+
     /// A threaded component started (or was woken), or a worker scheduler
     /// became busy: see [`Active`], and the `Parker`, which counts its
     /// thread out and in as it parks.
@@ -157,9 +233,7 @@ impl Remote {
         // The last active party going idle is what an idle home scheduler
         // may be waiting for (to tell a stall); let it look. Otherwise no
         // news.
-        if self.activity.fetch_sub(1, Ordering::SeqCst) & ACTIVE_MASK == 1
-            && self.sleeping.load(Ordering::SeqCst)
-        {
+        if self.activity.fetch_sub(1, Ordering::SeqCst) & ACTIVE_MASK == 1 && self.is_sleeping() {
             self.thread.unpark();
         }
     }
@@ -173,21 +247,20 @@ impl Remote {
     /// outside; `false` if the scheduler has stopped taking commands.
     pub(crate) fn submit(&self, command: Command) -> bool {
         {
-            let mut commands = lock(&self.commands);
+            let mut commands = lock_std(&self.commands);
             if commands.closed {
                 return false;
             }
             commands.queue.push(command);
         }
-        self.pending.store(true, Ordering::Release);
-        self.thread.unpark();
+        self.notify();
         true
     }
 
     /// Stops taking commands, unless some are waiting: those are returned
     /// to run first.
     pub(crate) fn close_commands(&self) -> Vec<Command> {
-        let mut commands = lock(&self.commands);
+        let mut commands = lock_std(&self.commands);
         if commands.queue.is_empty() {
             commands.closed = true;
         }
@@ -196,7 +269,7 @@ impl Remote {
 
     /// Notes an inbox outside the system that one of its outboxes feeds.
     pub(crate) fn add_outside(&self, end: OutsideEnd) {
-        let mut outside = lock(&self.outside);
+        let mut outside = lock_std(&self.outside);
         // Fan-in: one entry per inbox.
         if !outside.iter().any(|e| Arc::ptr_eq(&e.link, &end.link)) {
             outside.push(end);
@@ -205,14 +278,13 @@ impl Remote {
 
     /// The inboxes outside the system noted so far, handed over once.
     pub(crate) fn take_outside(&self) -> Vec<OutsideEnd> {
-        std::mem::take(&mut *lock(&self.outside))
+        std::mem::take(&mut *lock_std(&self.outside))
     }
 
     /// Asks the scheduler to shut its system down at its next look outside.
     pub(crate) fn request_shutdown(&self) {
         self.shutdown.store(true, Ordering::Release);
-        self.pending.store(true, Ordering::Release);
-        self.thread.unpark();
+        self.notify();
     }
 }
 
@@ -284,10 +356,6 @@ pub(crate) fn release(id: u16) {
 /// Queues a wake-up from another thread and unparks the scheduler.
 pub(crate) fn wake(key: TaskKey) {
     if let Some(r) = find(key.sched) {
-        lock(&r.queue).push(key);
-        r.pending.store(true, Ordering::SeqCst);
-        if r.sleeping.load(Ordering::SeqCst) {
-            r.thread.unpark();
-        }
+        r.wake(key);
     }
 }

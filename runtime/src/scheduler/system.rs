@@ -23,12 +23,14 @@
 //! wake-up after its look.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
+
+use crate::sync::Ordering;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use super::local::Core;
-use super::registry::{Active, Remote};
+use super::registry::{ACTIVE_MASK, Active, Remote};
 use crate::report::{Outcome, ReportBuilder};
 use crate::sync::lock_std as lock;
 use std::sync::Mutex;
@@ -142,21 +144,13 @@ impl System {
         })
     }
 
-    /// Whether any worker has a wake-up or a command it has not taken.
-    pub(crate) fn any_worker_pending(&self) -> bool {
+    /// The remotes of the workers started so far.
+    pub(crate) fn worker_remotes(&self) -> Vec<Arc<Remote>> {
         lock(&self.workers)
             .iter()
             .flatten()
-            .any(|w| w.remote.pending.load(Ordering::SeqCst))
-    }
-
-    /// Live clones of the wakers of every worker's tasks.
-    pub(crate) fn workers_outstanding(&self) -> usize {
-        lock(&self.workers)
-            .iter()
-            .flatten()
-            .map(|w| w.remote.outstanding.load(Ordering::SeqCst))
-            .sum()
+            .map(|w| w.remote.clone())
+            .collect()
     }
 
     /// Tells every worker to stop, cancelling what it still runs with
@@ -187,6 +181,27 @@ impl System {
     }
 }
 
+/// Whether, with the home scheduler `home` idle, nothing in its system can
+/// ever wake a task again: no threaded component runs and no worker is busy
+/// (the activity word), no worker has a wake-up or command waiting, no
+/// waker of any scheduler is held outside the system's own links, and the
+/// activity word still reads the same after those looks (see the module
+/// docs).
+pub(crate) fn quiet(home: &Remote, workers: &[Arc<Remote>]) -> bool {
+    let before = home.activity();
+    if before & ACTIVE_MASK != 0
+        || home.outstanding() != 0
+        || workers
+            .iter()
+            .any(|w| w.outstanding() != 0 || w.is_pending())
+    {
+        return false;
+    }
+    // Nobody became active during the looks: nobody queued a wake-up after
+    // theirs.
+    home.activity() == before
+}
+
 /// The environment variable that sets the default number of schedulers
 /// (a positive integer), for every [`Runtime::new`](crate::Runtime::new),
 /// [`run`](crate::run) and [`spawn`](crate::spawn) of the process.
@@ -203,4 +218,151 @@ pub(crate) fn default_schedulers() -> usize {
         return n;
     }
     1
+}
+
+/// Exhaustive interleavings of the wake path between schedulers and of the
+/// stall decision, run with
+/// `RUSTFLAGS="--cfg loom" cargo test -p myelin --lib --release loom`.
+///
+/// Each model runs the protocol's real pieces (`Remote::wake`, the
+/// activity word kept by `Active`, `quiet`) with the scheduler loops'
+/// steps written out: a scheduler says it sleeps, looks at its queue, and
+/// parks only if it found nothing; the home scheduler declares a stall
+/// only if `quiet` holds and its own queue is still empty.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use std::sync::Arc;
+
+    use loom::thread;
+
+    use super::{Active, Remote, quiet};
+    use crate::scheduler::waker::TaskKey;
+
+    const KEY: TaskKey = TaskKey {
+        sched: 0,
+        generation: 1,
+        index: 0,
+    };
+
+    /// What the home scheduler concluded when it stopped looking.
+    #[derive(Debug, PartialEq)]
+    enum Seen {
+        WokenUp,
+        Stalled,
+    }
+
+    /// The home scheduler's idle loop: returns once it has a wake-up, or
+    /// once it declares the system stalled.
+    fn home_idle(home: &Remote, workers: &[Arc<Remote>]) -> Seen {
+        loop {
+            home.sleep();
+            if home.take_pending() {
+                home.wake_up();
+                return Seen::WokenUp;
+            }
+            if quiet(home, workers) {
+                home.wake_up();
+                if home.take_pending() {
+                    return Seen::WokenUp;
+                }
+                return Seen::Stalled;
+            }
+            crate::sync::thread::park();
+            home.wake_up();
+        }
+    }
+
+    /// A worker's loop, counted active by `active`: takes its wake-ups
+    /// (each one runs a task that wakes a task of `home`) until a `stop`
+    /// key, parking (counted out) when it has none.
+    fn worker_loop(me: &Remote, home: &Remote, active: &Active, stop: TaskKey) {
+        loop {
+            me.sleep();
+            if me.take_pending() {
+                me.wake_up();
+                for key in me.take_keys() {
+                    if key == stop {
+                        return;
+                    }
+                    home.wake(KEY);
+                }
+                continue;
+            }
+            active.idle_while(crate::sync::thread::park);
+            me.wake_up();
+        }
+    }
+
+    const STOP: TaskKey = TaskKey {
+        sched: 1,
+        generation: 9,
+        index: 9,
+    };
+
+    /// Starts a worker thread running `worker_loop` with `active`; returns
+    /// its remote.
+    fn start_worker(home: &Arc<Remote>, active: Active) -> Arc<Remote> {
+        let (tx, rx) = loom::sync::mpsc::channel::<Arc<Remote>>();
+        let h = home.clone();
+        let t = thread::spawn(move || {
+            let me = Arc::new(Remote::new(1));
+            tx.send(me.clone()).unwrap();
+            worker_loop(&me, &h, &active, STOP);
+        });
+        drop(t);
+        rx.recv().unwrap()
+    }
+
+    /// A busy worker whose task wakes a home task, then goes idle: the
+    /// home scheduler, going idle at the same time, is woken, never
+    /// declares a stall, and never sleeps through the wake-up.
+    #[test]
+    fn loom_a_wake_from_a_worker_is_never_taken_for_a_stall() {
+        loom::model(|| {
+            let home = Arc::new(Remote::new(0));
+            let worker = start_worker(&home, Active::new(&home));
+            worker.wake(KEY);
+            assert_eq!(home_idle(&home, &[worker.clone()]), Seen::WokenUp);
+            worker.wake(STOP);
+        });
+    }
+
+    /// A worker with nothing to do goes idle while the home scheduler
+    /// looks: a deadlock across the two is declared, not slept through.
+    #[test]
+    fn loom_a_deadlock_across_schedulers_is_declared() {
+        loom::model(|| {
+            let home = Arc::new(Remote::new(0));
+            let worker = start_worker(&home, Active::new(&home));
+            assert_eq!(home_idle(&home, &[worker.clone()]), Seen::Stalled);
+            worker.wake(STOP);
+        });
+    }
+
+    /// The epoch at work: a threaded component (counted active) wakes an
+    /// idle worker and then parks itself; the worker's task then wakes a
+    /// home task. However the home scheduler's looks interleave with the
+    /// worker leaving and rejoining the count, it sees the wake-up and
+    /// never declares a stall.
+    #[test]
+    fn loom_a_worker_woken_while_home_looks_is_never_missed() {
+        // Three threads: bounded preemptions keep the run to seconds, and
+        // two are enough to interleave a worker's leaving and rejoining
+        // with each of the home scheduler's looks.
+        let mut model = loom::model::Builder::new();
+        model.preemption_bound = Some(3);
+        model.check(|| {
+            let home = Arc::new(Remote::new(0));
+            let worker = start_worker(&home, Active::new(&home));
+            let thread_component = Active::new(&home);
+            let w = worker.clone();
+            let t = thread::spawn(move || {
+                w.wake(KEY);
+                drop(thread_component);
+            });
+            assert_eq!(home_idle(&home, &[worker.clone()]), Seen::WokenUp);
+            t.join().unwrap();
+            worker.wake(STOP);
+        });
+    }
 }
