@@ -466,7 +466,15 @@ fn run_body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) -> Outc
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
         Err(panic) => Outcome::Failed(panic_message(&*panic)),
     };
-    let late = crate::lifecycle::try_announce(&mut cx.signal, &cx.name, &outcome);
+    // Cancelled means the system is stopping: a cancelled generator says
+    // nothing on its `signal` (its body never returns), and neither does a
+    // thread, whose listener is being cancelled too (a message it might
+    // still receive would only be counted unread, or not, by a race).
+    let late = if outcome == Outcome::Cancelled {
+        None
+    } else {
+        crate::lifecycle::try_announce(&mut cx.signal, &cx.name, &outcome)
+    };
     crate::lifecycle::settle(&mut cx.control);
     // Dropping closes the outboxes and counts what the inboxes still hold;
     // only then wait for room on a full `signal`, so that a receiver that
