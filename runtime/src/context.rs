@@ -68,6 +68,11 @@ impl Context {
     /// condition variable it may also return with nothing to do: re-check the
     /// inboxes after it returns.
     ///
+    /// To wait on some inboxes only (say two of three, and `control`), use
+    /// [`select!`](crate::select!) or [`first_ready`](crate::first_ready):
+    /// `pause` returns for a message on any of them. It takes nothing, so
+    /// it is cancel-safe.
+    ///
     /// ```
     /// use myelin::prelude::*;
     /// use myelin::TryRecvError;

@@ -174,7 +174,10 @@ pub use myelin_macros::component;
 pub use myelin_macros::graphline;
 #[doc = include_str!("../../macros/doc/pipeline.md")]
 pub use myelin_macros::pipeline;
-pub use port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, link};
+pub use port::{
+    FirstReady, Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, Watch,
+    first_ready, link,
+};
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
 pub use run::run;
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
@@ -193,7 +196,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::component::{Component, ComponentInfo, PortInfo, Ports};
     pub use crate::graph::{Graph, IntoPart, Node, Part, Spawner};
-    pub use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort};
+    pub use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort, TakeReady};
     #[cfg(unix)]
     pub use crate::process::{
         ProcessEntry, ProcessNode, ProcessPorts, StateOps, StateReader, StateWriter, Wire,

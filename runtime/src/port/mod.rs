@@ -16,12 +16,14 @@ pub(crate) mod chan;
 mod inbox;
 mod link;
 mod outbox;
+mod ready;
 
 pub(crate) use chan::Chan;
 pub use inbox::{Inbox, RecvFuture};
 pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};
 pub use outbox::{Outbox, SendFuture};
+pub use ready::{FirstReady, TakeReady, Watch, first_ready};
 
 /// The type-erased view of an inbox the runtime needs: binding it to its
 /// scheduler, and asking whether it has a message.
