@@ -182,11 +182,12 @@ pub use report::{ComponentReport, Outcome, Report, Undelivered};
 pub use run::run;
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 
-/// The names a component file needs: `use myelin::prelude::*;`.
+/// The names a component file needs, and code generic over parts
+/// ([`Part`], [`IntoPart`]): `use myelin::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Component, Context, Control, Error, Inbox, Outbox, ThreadComponent, ThreadContext,
-        component, graphline, pipeline, run,
+        Component, Context, Control, Error, Inbox, IntoPart, Outbox, Part, ThreadComponent,
+        ThreadContext, component, graphline, pipeline, run, select,
     };
 }
 
