@@ -61,6 +61,11 @@ struct Slot {
     /// The outbox of a send waiting with its message, if any: counted as
     /// unsent if the component is cancelled.
     pending_send: Option<&'static str>,
+    /// The component asked for its `signal` to say `Shutdown` rather than
+    /// `Finished` when its body returns `Ok` (`Context::end_with_shutdown`).
+    /// Kept here rather than in the `Context`, where it would make every
+    /// idle component bigger; here it fits in padding.
+    end_with_shutdown: bool,
 }
 
 pub(crate) struct Core {
@@ -176,6 +181,27 @@ pub(crate) fn record_unsent(port: &'static str, count: usize) {
 /// The running component is waiting to send a message on `port`.
 pub(crate) fn park_send(port: &'static str) {
     set_pending_send(Some(port));
+}
+
+/// The running component's `signal` is to say `Shutdown` when it ends
+/// (see `Context::end_with_shutdown`).
+pub(crate) fn set_end_with_shutdown() {
+    with_current(|core| {
+        if let Some(index) = core.running.get() {
+            core.slots.borrow_mut()[index as usize].end_with_shutdown = true;
+        }
+    });
+}
+
+/// Whether the running component asked for its `signal` to say
+/// `Shutdown` when it ends.
+pub(crate) fn ends_with_shutdown() -> bool {
+    with_current(|core| {
+        core.running
+            .get()
+            .is_some_and(|index| core.slots.borrow()[index as usize].end_with_shutdown)
+    })
+    .unwrap_or(false)
 }
 
 fn set_pending_send(port: Option<&'static str>) {
@@ -385,6 +411,7 @@ impl Core {
                     seq: 0,
                     hidden: false,
                     pending_send: None,
+                    end_with_shutdown: false,
                 });
                 u32::try_from(slots.len() - 1).expect("more than 2^32 components")
             }
@@ -397,6 +424,7 @@ impl Core {
         slot.seq = seq;
         slot.hidden = hidden;
         slot.pending_send = None;
+        slot.end_with_shutdown = false;
         self.live.set(self.live.get() + 1);
         self.spawned.set(self.spawned.get() + 1);
         self.queue.borrow_mut().push_back(index);

@@ -118,6 +118,8 @@ pub struct ThreadContext {
     signal: Outbox<Control>,
     inboxes: Box<[Arc<dyn Readiness>]>,
     shared: Arc<Shared>,
+    /// `signal` says `Shutdown` rather than `Finished` at a normal end.
+    end_with_shutdown: bool,
 }
 
 impl ThreadContext {
@@ -135,6 +137,22 @@ impl ThreadContext {
     /// or [`Control::Failed`] on it when the body ends.
     pub fn signal(&mut self) -> &mut Outbox<Control> {
         &mut self.signal
+    }
+
+    /// Passes a control message on to whatever `signal` is linked to,
+    /// blocking while a bounded `control` downstream is full; returns
+    /// whether it was delivered. Nobody to hear it (an unlinked `signal`,
+    /// a receiver that has ended) is not an error. See
+    /// [`Context::pass_on`](crate::Context::pass_on).
+    pub fn pass_on(&mut self, msg: Control) -> bool {
+        crate::control::passed_on(self.signal.blocking_send(msg))
+    }
+
+    /// Makes `signal` say [`Control::Shutdown`] rather than
+    /// [`Control::Finished`] when the body returns `Ok`. See
+    /// [`Context::end_with_shutdown`](crate::Context::end_with_shutdown).
+    pub fn end_with_shutdown(&mut self) {
+        self.end_with_shutdown = true;
     }
 
     /// Blocks until a message is waiting in any inbox (including
@@ -481,6 +499,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             signal,
             inboxes: inboxes.into(),
             shared: shared.clone(),
+            end_with_shutdown: false,
         };
         Proxy::spawn(&shared, &name, spawner);
         let spawned = std::thread::Builder::new()
@@ -562,7 +581,8 @@ fn run_body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) -> Outc
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
         Err(panic) => Outcome::Failed(panic_message(&*panic)),
     };
-    let late = crate::control::try_announce(&mut cx.signal, &cx.name, &outcome);
+    let late =
+        crate::control::try_announce(&mut cx.signal, &cx.name, &outcome, cx.end_with_shutdown);
     crate::control::settle(&mut cx.control);
     // Dropping closes the outboxes and counts what the inboxes still hold;
     // only then wait for room on a full `signal`, so that a receiver that
