@@ -197,7 +197,9 @@ pub mod prelude {
 pub mod __private {
     pub use crate::component::{Component, ComponentInfo, PortInfo, Ports};
     pub use crate::graph::{Graph, IntoPart, Node, Part, Spawner};
-    pub use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort, TakeReady};
+    pub use crate::port::{
+        AnyInbox, AnyOutbox, InboxPort, OutboxPort, TakeReady, take_ready, watch,
+    };
     #[cfg(unix)]
     pub use crate::process::{
         ProcessEntry, ProcessNode, ProcessPorts, StateOps, StateReader, StateWriter, Wire,

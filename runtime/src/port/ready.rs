@@ -19,6 +19,11 @@ mod sealed {
 ///
 /// Implemented by every [`Inbox`] (and `&mut` to one, so `cx.control()`
 /// serves as it is); not meant to be implemented elsewhere.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an inbox: `select!` and `first_ready` wait on inboxes",
+    label = "expected an `Inbox<T>` here",
+    note = "name an inbox field (`self.inbox`) or `cx.control()`; an outbox cannot be waited on"
+)]
 pub trait Watch: sealed::Sealed {
     /// Whether a receive would return at once (a message is queued, or the
     /// stream has ended and no receive has returned its end yet); when not,
@@ -33,6 +38,7 @@ impl<T: Send + 'static> Watch for Inbox<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<W: Watch + ?Sized> Watch for &mut W {
     fn ready_or_register(&self, waker: &Waker) -> bool {
         (**self).ready_or_register(waker)
@@ -140,9 +146,16 @@ impl<const N: usize> std::fmt::Debug for FirstReady<'_, N> {
 }
 
 /// What `select!` does with the inbox [`first_ready`] chose: a receive that
-/// returns at once.
+/// returns at once. `select!` reaches every branch's inbox through this
+/// trait alone, so naming something that is not an inbox is one error, at
+/// the user's expression.
 #[doc(hidden)]
-pub trait TakeReady {
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an inbox: `select!` waits on inboxes",
+    label = "expected an `Inbox<T>` here",
+    note = "name an inbox field (`self.inbox`) or `cx.control()`; an outbox cannot be waited on"
+)]
+pub trait TakeReady: Watch {
     /// The message type.
     type Message;
     /// The message, or `None` at the end of the stream.
@@ -167,11 +180,24 @@ impl<T: Send + 'static> TakeReady for Inbox<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<I: TakeReady + ?Sized> TakeReady for &mut I {
     type Message = I::Message;
     fn take_ready(&mut self) -> Option<I::Message> {
         (**self).take_ready()
     }
+}
+
+/// `inbox` as `select!` hands it to [`first_ready`].
+#[doc(hidden)]
+pub fn watch<I: TakeReady>(inbox: &I) -> &dyn Watch {
+    inbox
+}
+
+/// The message of the inbox [`first_ready`] chose, for `select!`.
+#[doc(hidden)]
+pub fn take_ready<I: TakeReady>(inbox: &mut I) -> Option<I::Message> {
+    inbox.take_ready()
 }
 
 /// Waits until one of several inboxes has a message or has ended, receives
@@ -244,21 +270,21 @@ impl<I: TakeReady + ?Sized> TakeReady for &mut I {
 macro_rules! select {
     ($($pat:pat = $inbox:expr => $body:expr),+ $(,)?) => {{
         let __myelin_which = $crate::first_ready([
-            $(&$inbox as &dyn $crate::Watch),+
+            $($crate::__private::watch(&$inbox)),+
         ])
         .await;
         $crate::select!(@branch __myelin_which, 0usize, $($pat = $inbox => $body,)+)
     }};
     (@branch $which:ident, $n:expr, $pat:pat = $inbox:expr => $body:expr, $($rest:tt)+) => {
         if $which == $n {
-            let $pat = $crate::__private::TakeReady::take_ready(&mut $inbox);
+            let $pat = $crate::__private::take_ready(&mut $inbox);
             $body
         } else {
             $crate::select!(@branch $which, $n + 1usize, $($rest)+)
         }
     };
     (@branch $which:ident, $n:expr, $pat:pat = $inbox:expr => $body:expr,) => {{
-        let $pat = $crate::__private::TakeReady::take_ready(&mut $inbox);
+        let $pat = $crate::__private::take_ready(&mut $inbox);
         $body
     }};
 }
