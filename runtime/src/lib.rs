@@ -176,7 +176,7 @@ pub use myelin_macros::graphline;
 pub use myelin_macros::pipeline;
 pub use port::{
     FirstReady, Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, Watch,
-    first_ready, link,
+    blocking_first_ready, first_ready, link,
 };
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
 pub use run::run;

@@ -422,3 +422,134 @@ fn an_abandoned_send_hands_its_message_back() {
     assert_eq!(take(&kept), [Some(2)]);
     assert_eq!(take(&got), [1, 3]);
 }
+
+/// `blocking_first_ready` on a thread: waits for `a` only, then reads
+/// everything, recording what it saw.
+#[component(thread)]
+struct ThreadWaitForA {
+    a: Inbox<u32>,
+    b: Inbox<u32>,
+    got: Shared<(usize, Option<u32>)>,
+}
+
+impl ThreadComponent for ThreadWaitForA {
+    fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+        let which = myelin::blocking_first_ready([&self.a]).expect("not cancelled");
+        push(&self.got, (which, self.a.blocking_recv()));
+        // `b` had its messages before `a` had one: still all there.
+        while let Some(n) = self.b.blocking_recv() {
+            push(&self.got, (1, Some(n)));
+        }
+        let which = myelin::blocking_first_ready([&self.a]).expect("not cancelled");
+        push(&self.got, (which, self.a.blocking_recv()));
+        Ok(())
+    }
+}
+
+#[test]
+fn blocking_first_ready_waits_for_the_chosen_inboxes_on_a_thread() {
+    let got = shared();
+    let g = got.clone();
+    let report = run_bounded("thread wait for a", move || {
+        graphline! {
+            components {
+                wait: ThreadWaitForA::new(g),
+                feed: Feed::new(3),
+            }
+            links {
+                feed.to_a -> wait.a,
+                feed.to_b -> wait.b,
+            }
+        }
+    })
+    .unwrap();
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(
+        take(&got),
+        [
+            (0, Some(100)),
+            (1, Some(0)),
+            (1, Some(1)),
+            (1, Some(2)),
+            (0, None)
+        ]
+    );
+}
+
+/// Waits on `a` on a thread, which nothing will ever feed.
+#[component(thread)]
+struct ThreadWaitsForever {
+    a: Inbox<u32>,
+    outbox: Outbox<u32>,
+}
+
+impl ThreadComponent for ThreadWaitsForever {
+    fn main(&mut self, _cx: &mut ThreadContext) -> Result<(), Error> {
+        // `Some` only for the end of `a`, when the stall is broken up and
+        // its sender dropped; `None` if cancelled first.
+        if myelin::blocking_first_ready([&self.a]).is_some() && self.a.blocking_recv().is_some() {
+            return Err(Error::msg("a message came from nowhere"));
+        }
+        Ok(())
+    }
+}
+
+/// Waits for a number that never comes; its outbox feeds the thread.
+#[component]
+struct Quiet {
+    inbox: Inbox<u32>,
+    outbox: Outbox<u32>,
+}
+
+impl Component for Quiet {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while self.inbox.recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+#[test]
+fn a_thread_waiting_on_chosen_inboxes_that_never_come_is_a_stall() {
+    let report = run_bounded("thread stall", || {
+        graphline! {
+            components {
+                quiet: Quiet::new(),
+                wait: ThreadWaitsForever::new(),
+            }
+            links {
+                quiet.outbox -> wait.a,
+                wait.outbox -> quiet.inbox,
+            }
+        }
+    })
+    .unwrap_or_else(|e| e.report().cloned().unwrap());
+    for name in ["quiet", "wait"] {
+        assert_eq!(
+            report.component(name).unwrap().outcome,
+            Outcome::Stalled,
+            "{report:?}"
+        );
+    }
+}
+
+#[test]
+fn blocking_first_ready_returns_none_when_the_system_stops() {
+    let node = ThreadWaitsForever::new().into_part();
+    let input = Sender::new(&node.handles().a).unwrap();
+    let handle = myelin::spawn(node);
+    handle.shutdown();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(handle.join());
+    });
+    let report = rx
+        .recv_timeout(common::HANG)
+        .expect("the thread did not stop")
+        .unwrap();
+    assert_eq!(
+        report.components()[0].outcome,
+        Outcome::Cancelled,
+        "{report:?}"
+    );
+    drop(input);
+}

@@ -23,7 +23,9 @@ pub use inbox::{Inbox, RecvFuture};
 pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};
 pub use outbox::{Outbox, SendFuture};
-pub use ready::{FirstReady, TakeReady, Watch, first_ready, take_ready, watch};
+pub use ready::{
+    FirstReady, TakeReady, Watch, blocking_first_ready, first_ready, take_ready, watch,
+};
 
 /// The type-erased view of an inbox the runtime needs: binding it to its
 /// scheduler, and asking whether it has a message.

@@ -30,11 +30,20 @@ pub trait Watch: sealed::Sealed {
     /// registers `waker` to be woken when that changes.
     #[doc(hidden)]
     fn ready_or_register(&self, waker: &Waker) -> bool;
+
+    /// Whether one end of its link is outside the system (a handle's), so
+    /// a thread waiting on it is waiting on the outside, not stalled.
+    #[doc(hidden)]
+    fn is_external(&self) -> bool;
 }
 
 impl<T: Send + 'static> Watch for Inbox<T> {
     fn ready_or_register(&self, waker: &Waker) -> bool {
         self.chan().ready_or_register_any_end(waker)
+    }
+
+    fn is_external(&self) -> bool {
+        self.chan().is_external()
     }
 }
 
@@ -42,6 +51,10 @@ impl<T: Send + 'static> Watch for Inbox<T> {
 impl<W: Watch + ?Sized> Watch for &mut W {
     fn ready_or_register(&self, waker: &Waker) -> bool {
         (**self).ready_or_register(waker)
+    }
+
+    fn is_external(&self) -> bool {
+        (**self).is_external()
     }
 }
 
@@ -107,6 +120,71 @@ impl<W: Watch + ?Sized> Watch for &mut W {
 /// ```
 pub fn first_ready<'a, const N: usize>(inboxes: [&'a dyn Watch; N]) -> FirstReady<'a, N> {
     FirstReady { inboxes }
+}
+
+/// [`first_ready`] for a threaded component: blocks until one of
+/// `inboxes` has a message queued or has ended, and returns its position;
+/// `None` when the system is shutting down (as
+/// [`blocking_recv`](Inbox::blocking_recv) returns `None` then).
+///
+/// Only these inboxes end the wait, unlike
+/// [`ThreadContext::pause`](crate::ThreadContext::pause), which returns
+/// for a message on any inbox. "Ready" means the same as for
+/// `first_ready`: a receive would return at once, and an end counts once.
+///
+/// ```
+/// use myelin::prelude::*;
+/// use myelin::blocking_first_ready;
+///
+/// /// Says whether each pair of numbers from its two inputs is equal,
+/// /// watching `control` for a `Shutdown` while it waits for the left one.
+/// #[component(thread)]
+/// struct Compare {
+///     left: Inbox<u32>,
+///     right: Inbox<u32>,
+///     outbox: Outbox<bool>,
+/// }
+///
+/// impl ThreadComponent for Compare {
+///     fn main(&mut self, cx: &mut ThreadContext) -> Result<(), Error> {
+///         loop {
+///             match blocking_first_ready([cx.control(), &self.left]) {
+///                 None => return Ok(()), // the system is stopping
+///                 Some(0) => {
+///                     if let Ok(Control::Shutdown) = cx.control().try_recv() {
+///                         return Ok(());
+///                     }
+///                 }
+///                 Some(_) => {
+///                     let Some(a) = self.left.blocking_recv() else { return Ok(()) };
+///                     let Some(b) = self.right.blocking_recv() else { return Ok(()) };
+///                     self.outbox.blocking_send(a == b)?;
+///                 }
+///             }
+///         }
+///     }
+/// }
+/// # let _ = Compare::new();
+/// ```
+///
+/// # Panics
+/// If called from a generator component, where it would freeze the
+/// scheduler: use [`first_ready`]`(..).await` there.
+#[track_caller]
+pub fn blocking_first_ready<const N: usize>(inboxes: [&dyn Watch; N]) -> Option<usize> {
+    crate::thread::forbid_on_scheduler("blocking_first_ready");
+    let waker = crate::thread::thread_waker();
+    loop {
+        for (i, inbox) in inboxes.iter().enumerate() {
+            if inbox.ready_or_register(&waker) {
+                return Some(i);
+            }
+        }
+        if crate::thread::cancelled() {
+            return None;
+        }
+        crate::thread::park_here(inboxes.iter().any(|inbox| inbox.is_external()));
+    }
 }
 
 /// The future [`first_ready`] returns; its output is the position of the
