@@ -52,9 +52,101 @@ impl Context {
 
     /// The built-in `signal` outbox. The runtime sends [`Control::Finished`] or
     /// [`Control::Failed`] on it when the body ends; a body may send its own
-    /// messages too.
+    /// messages too ([`pass_on`](Context::pass_on) is the way to pass a
+    /// control message on).
     pub fn signal(&mut self) -> &mut Outbox<Control> {
         &mut self.signal
+    }
+
+    /// Passes a control message on to whatever `signal` is linked to (in a
+    /// pipeline, the next stage's `control`), the Kamaelia way; returns
+    /// whether it was delivered.
+    ///
+    /// Unlike `cx.signal().send(msg)`, it is not an error for nobody to hear
+    /// it: if `signal` is not linked, or the component it leads to has
+    /// already ended (a race that no wiring can rule out), there is no one
+    /// left for the message to act on, and it returns `false`, as the
+    /// runtime's own announcements on `signal` do. It waits while a bounded
+    /// `control` downstream is full; a shutdown of the whole system during
+    /// that wait counts the message as unsent, as for any send.
+    ///
+    /// There is no need to pass [`Control::Finished`] on: the runtime
+    /// announces the component's own end when its body returns. To stop
+    /// and ask the next component to stop too, return after
+    /// [`end_with_shutdown`](Context::end_with_shutdown) instead, so the
+    /// next component hears one `Shutdown` rather than a `Shutdown` and
+    /// then a `Finished`.
+    ///
+    /// ```
+    /// use myelin::prelude::*;
+    ///
+    /// /// Passes numbers on; on a `Shutdown`, tells the next component
+    /// /// first, then goes on until its input ends.
+    /// #[component]
+    /// struct Relay {
+    ///     inbox: Inbox<u32>,
+    ///     outbox: Outbox<u32>,
+    /// }
+    ///
+    /// impl Component for Relay {
+    ///     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+    ///         loop {
+    ///             select! {
+    ///                 msg = cx.control() => if let Some(Control::Shutdown) = msg {
+    ///                     cx.pass_on(Control::Shutdown).await;
+    ///                 },
+    ///                 n = self.inbox => match n {
+    ///                     Some(n) => self.outbox.send(n).await?,
+    ///                     None => return Ok(()),
+    ///                 },
+    ///             }
+    ///         }
+    ///     }
+    /// }
+    /// # let _ = Relay::new();
+    /// ```
+    pub async fn pass_on(&mut self, msg: Control) -> bool {
+        crate::lifecycle::passed_on(self.signal.send(msg).await)
+    }
+
+    /// Makes `signal` say [`Control::Shutdown`] rather than
+    /// [`Control::Finished`] when the body returns `Ok`: the component
+    /// stopped because it was asked to, and asks the next one to stop too
+    /// (Kamaelia's "pass `shutdownMicroprocess` on, then exit"). A body that
+    /// fails still says [`Control::Failed`]. The run's report says
+    /// [`Outcome::Finished`](crate::Outcome::Finished) either way.
+    ///
+    /// ```
+    /// use myelin::prelude::*;
+    ///
+    /// /// Passes numbers on until its input ends, or until it is asked to
+    /// /// stop, and then asks the next component to stop too.
+    /// #[component]
+    /// struct Relay {
+    ///     inbox: Inbox<u32>,
+    ///     outbox: Outbox<u32>,
+    /// }
+    ///
+    /// impl Component for Relay {
+    ///     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+    ///         loop {
+    ///             select! {
+    ///                 msg = cx.control() => if let Some(Control::Shutdown) = msg {
+    ///                     cx.end_with_shutdown();
+    ///                     return Ok(());
+    ///                 },
+    ///                 n = self.inbox => match n {
+    ///                     Some(n) => self.outbox.send(n).await?,
+    ///                     None => return Ok(()),
+    ///                 },
+    ///             }
+    ///         }
+    ///     }
+    /// }
+    /// # let _ = Relay::new();
+    /// ```
+    pub fn end_with_shutdown(&mut self) {
+        current::set_end_with_shutdown();
     }
 
     /// Pauses until a message is waiting in any inbox (including `control`),
@@ -67,6 +159,11 @@ impl Context {
     /// (Axon's `pause()` could) nor sleep through the end of the stream. Like a
     /// condition variable it may also return with nothing to do: re-check the
     /// inboxes after it returns.
+    ///
+    /// To wait on some inboxes only (say two of three, and `control`), use
+    /// [`select!`](crate::select!) or [`first_ready`](crate::first_ready):
+    /// `pause` returns for a message on any of them. It takes nothing, so
+    /// it is cancel-safe.
     ///
     /// ```
     /// use myelin::prelude::*;
@@ -137,7 +234,8 @@ impl Context {
     /// Announces how the body ended on `signal`; hands the message back if
     /// the receiver's `control` is full (see `announce_late`).
     pub(crate) fn finish(&mut self, outcome: &crate::Outcome) -> Option<Control> {
-        crate::lifecycle::try_announce(&mut self.signal, &self.name, outcome)
+        let shutdown = current::ends_with_shutdown();
+        crate::lifecycle::try_announce(&mut self.signal, &self.name, outcome, shutdown)
     }
 
     /// Waits for room for the announcement `finish` handed back. A

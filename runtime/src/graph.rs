@@ -32,18 +32,67 @@ use crate::{Context, Control};
 
 /// Something that can be started in a system: a component (wrapped in a
 /// [`Node`]) or a [`Graph`]. The wiring macros use this; it is public so that
-/// systems can also be built by hand.
+/// systems can also be built by hand, and so that code can be generic over
+/// parts.
+///
+/// Every part has the built-in `control` inbox and `signal` outbox, whatever
+/// its other ports: [`control_port`](Part::control_port) and
+/// [`signal_port`](Part::signal_port) reach them in code generic over parts,
+/// where the handles' type is not known (a generated handles struct has
+/// `control` and `signal` fields too, but a type parameter has no fields).
+/// A component becomes a part with [`IntoPart::into_part`]. In `graphline!`,
+/// `child.control` and `child.signal` work for a child of any part type.
+///
+/// ```
+/// use myelin::prelude::*;
+/// use myelin::Sender;
+///
+/// /// Starts `system` with a way to stop it from outside.
+/// fn stoppable<P: IntoPart>(system: P) -> (myelin::Handle, Sender<Control>) {
+///     let part = system.into_part();
+///     let stop = Sender::new(&part.control_port()).expect("not started yet");
+///     (myelin::spawn(part), stop)
+/// }
+///
+/// /// Waits for a `Shutdown`.
+/// #[component]
+/// struct Idle {}
+///
+/// impl Component for Idle {
+///     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+///         while let Some(msg) = cx.control().recv().await {
+///             if msg == Control::Shutdown {
+///                 break;
+///             }
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// let (handle, mut stop) = stoppable(Idle::new());
+/// stop.send(Control::Shutdown).unwrap();
+/// assert!(handle.join()?.is_success());
+/// # Ok::<(), myelin::Error>(())
+/// ```
 pub trait Part: Send + 'static {
-    /// Typed handles for the part's ports.
+    /// Typed handles for the part's ports: a component's generated
+    /// handles struct, a pipeline's `inbox` and `outbox`, a graphline's own
+    /// boxes. For the built-in boxes in generic code, see
+    /// [`control_port`](Part::control_port) and
+    /// [`signal_port`](Part::signal_port).
     type Handles;
 
     /// The handles, for linking.
     fn handles(&self) -> Self::Handles;
 
-    /// The part's built-in `control` inbox.
+    /// The part's built-in `control` inbox: a component's own, a
+    /// pipeline's first stage's, a graphline's (its chassis, or the child
+    /// it passes `control` through to).
     fn control_port(&self) -> InboxPort<Control>;
 
-    /// The part's built-in `signal` outbox.
+    /// The part's built-in `signal` outbox: a component's own, a
+    /// pipeline's last stage's, a graphline's (its chassis, or the child
+    /// it passes `signal` through from).
     fn signal_port(&self) -> OutboxPort<Control>;
 
     /// A name to use when the wiring gave none.
@@ -89,8 +138,10 @@ impl Drop for Children {
             `#[component(thread)]` with `impl ThreadComponent`"
 )]
 pub trait IntoPart {
-    /// The part.
-    type Part: Part;
+    /// The part. It is an `IntoPart` too, so that code generic over
+    /// `P: IntoPart` can convert first (to reach
+    /// [`Part::control_port`], say) and still run or wire the result.
+    type Part: Part + IntoPart;
     /// Converts.
     fn into_part(self) -> Self::Part;
 }

@@ -119,7 +119,48 @@ impl Handle {
         }
     }
 
-    /// Whether the system has ended.
+    /// Whether the system has ended: every component's body has ended
+    /// (finished, failed, cancelled or stalled) and `run` has returned on
+    /// the system's thread, so [`join`](Handle::join) returns at once.
+    ///
+    /// Ended, not drained: messages the system sent to a [`Receiver`] that
+    /// have not been read are still there to read after it, and the
+    /// report is handed out only by `join`. It is `false` for a moment
+    /// after the last component ends, while the run winds down.
+    ///
+    /// ```
+    /// use myelin::prelude::*;
+    /// use myelin::Receiver;
+    ///
+    /// /// Sends 1, 2, 3.
+    /// #[component]
+    /// struct Three {
+    ///     outbox: Outbox<u32>,
+    /// }
+    ///
+    /// impl Component for Three {
+    ///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+    ///         for n in 1..=3 {
+    ///             self.outbox.send(n).await?;
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let node = Three::new().into_part();
+    /// let mut output = Receiver::new(&node.handles().outbox)?;
+    /// let handle = myelin::spawn(node);
+    /// # let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    /// while !handle.is_finished() {
+    /// #   assert!(std::time::Instant::now() < deadline, "the system did not end");
+    ///     std::thread::yield_now();
+    /// }
+    /// // Ended, not drained: everything it sent is still there.
+    /// assert_eq!(output.try_recv(), Ok(1));
+    /// assert_eq!((output.recv(), output.recv(), output.recv()), (Some(2), Some(3), None));
+    /// assert!(handle.join()?.is_success());
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
@@ -287,8 +328,8 @@ impl JoinFuture {
         }
     }
 
-    /// Whether the system has ended (awaiting the future then returns at
-    /// once).
+    /// Whether the system has ended, as [`Handle::is_finished`] says it
+    /// (ended, not drained): awaiting the future then returns at once.
     pub fn is_finished(&self) -> bool {
         self.done || self.result.is_ready()
     }

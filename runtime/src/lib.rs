@@ -178,17 +178,21 @@ pub use myelin_macros::graphline;
 #[doc = include_str!("../../macros/doc/pipeline.md")]
 pub use myelin_macros::pipeline;
 pub use placed::{Place, Placed};
-pub use port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, link};
+pub use port::{
+    FirstReady, Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, Watch,
+    blocking_first_ready, first_ready, link,
+};
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
 pub use run::run;
 pub use runtime::{Runtime, SCHEDULERS_ENV};
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 
-/// The names a component file needs: `use myelin::prelude::*;`.
+/// The names a component file needs, and code generic over parts
+/// ([`Part`], [`IntoPart`]): `use myelin::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Component, Context, Control, Error, Inbox, IntoPart, Outbox, Place, ThreadComponent,
-        ThreadContext, component, graphline, pipeline, run,
+        Component, Context, Control, Error, Inbox, IntoPart, Outbox, Part, Place, ThreadComponent,
+        ThreadContext, component, graphline, pipeline, run, select,
     };
 }
 
@@ -198,7 +202,9 @@ pub mod prelude {
 pub mod __private {
     pub use crate::component::{Component, ComponentInfo, PortInfo, Ports};
     pub use crate::graph::{Graph, IntoPart, Node, Part, Spawner};
-    pub use crate::port::{AnyInbox, AnyOutbox, InboxPort, OutboxPort};
+    pub use crate::port::{
+        AnyInbox, AnyOutbox, InboxPort, OutboxPort, TakeReady, take_ready, watch,
+    };
     #[cfg(unix)]
     pub use crate::process::{
         ProcessEntry, ProcessNode, ProcessPorts, StateOps, StateReader, StateWriter, Wire,

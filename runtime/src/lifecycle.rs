@@ -24,16 +24,35 @@ pub(crate) fn settle(control: &mut Inbox<Control>) {
     }
 }
 
-/// What a component's `signal` says about how it ended.
-fn ending(name: &str, outcome: &Outcome) -> Control {
+/// What a component's `signal` says about how it ended: `Shutdown` for a
+/// normal end if the body asked for it (`end_with_shutdown`).
+fn ending(name: &str, outcome: &Outcome, shutdown: bool) -> Control {
     match outcome {
         Outcome::Failed(reason) => Control::Failed {
             component: name.to_owned(),
             reason: reason.clone(),
         },
+        Outcome::Finished if shutdown => Control::Shutdown,
         _ => Control::Finished {
             component: name.to_owned(),
         },
+    }
+}
+
+/// What a component's `pass_on` makes of its send on `signal`: whether the
+/// message was delivered. Nobody to hear it is not an error: an unlinked
+/// `signal`, or a receiver that has ended, has no use for a lifecycle
+/// message, as for the runtime's own announcements. Any other refusal
+/// (which a component's own `signal` should never meet) is counted unsent.
+pub(crate) fn passed_on(sent: Result<(), crate::error::SendError<Control>>) -> bool {
+    match sent {
+        Ok(()) => true,
+        Err(e) => {
+            if !matches!(e.kind(), SendErrorKind::Unlinked | SendErrorKind::Closed) {
+                current::record_unsent("signal", 1);
+            }
+            false
+        }
     }
 }
 
@@ -45,8 +64,9 @@ pub(crate) fn try_announce(
     signal: &mut Outbox<Control>,
     name: &str,
     outcome: &Outcome,
+    shutdown: bool,
 ) -> Option<Control> {
-    match signal.try_send(ending(name, outcome)) {
+    match signal.try_send(ending(name, outcome, shutdown)) {
         Err(e) if e.kind() == SendErrorKind::Full => Some(e.into_inner()),
         // An unlinked or finished `signal` is normal; the report has the
         // outcome.
@@ -58,7 +78,7 @@ pub(crate) fn try_announce(
 /// waiting for room if need be, and counting it unsent if the wait is
 /// cancelled.
 pub(crate) fn announce(signal: &mut Outbox<Control>, name: &str, outcome: &Outcome) {
-    if let Some(msg) = try_announce(signal, name, outcome) {
+    if let Some(msg) = try_announce(signal, name, outcome, false) {
         announce_blocking(signal, msg);
     }
 }

@@ -1695,3 +1695,33 @@ fn join_future_shutdown_stops_the_system_and_returns_its_report() -> TestResult 
     assert_eq!(next_event(&events, "the cancellation"), "dropped");
     Ok(())
 }
+
+/// `is_finished` says the system has ended, not that what it sent has been
+/// read: false while a component waits on an open sender; true once it
+/// has ended, with every message it sent still in the receiver, to read
+/// after the end.
+#[test]
+fn is_finished_means_ended_not_drained() -> TestResult {
+    let system = pipeline![Relay::<u32>::new()];
+    let ports = Part::handles(&system);
+    let mut input = Sender::new(&ports.inbox)?;
+    let mut output = Receiver::new(&ports.outbox)?;
+    let handle = spawn(system);
+    for n in 0..3 {
+        input.send(n)?;
+    }
+    assert_eq!(output.recv(), Some(0));
+    // The relay waits for more: `input` is open.
+    assert!(!handle.is_finished());
+    drop(input);
+    let handle = within("is_finished", move || {
+        wait_until_finished(&handle);
+        handle
+    });
+    assert_eq!(output.try_recv(), Ok(1));
+    assert_eq!(output.try_recv(), Ok(2));
+    assert_eq!(output.try_recv(), Err(TryRecvError::Closed));
+    let report = join(handle)?;
+    assert!(report.is_success(), "{report}");
+    Ok(())
+}

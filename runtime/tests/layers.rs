@@ -234,7 +234,21 @@ fn collect() -> Uses {
         .map(|f| unit_of(f.strip_prefix(&root).expect("under src")))
         .collect();
     let lib = code_only(&std::fs::read_to_string(root.join("lib.rs")).expect("lib.rs"));
-    let reexported = reexports(&lib);
+    let mut reexported = reexports(&lib);
+    // `#[macro_export]` macros live at the crate root, wherever defined.
+    for file in &files {
+        let code = std::fs::read_to_string(file).expect("a source file");
+        for line in code.lines() {
+            if let Some(rest) = line.trim_start().strip_prefix("macro_rules! ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let unit = unit_of(file.strip_prefix(&root).expect("under src"));
+                reexported.entry(name).or_insert(unit);
+            }
+        }
+    }
     let mut edges = Vec::new();
     for file in &files {
         let relative = file.strip_prefix(&root).expect("under src");

@@ -895,3 +895,43 @@ fn two_process_components_link_to_each_other() {
     ])
     .unwrap();
 }
+
+/// Stops at a `Shutdown`, asking for `Shutdown` on its `signal`.
+#[component(process)]
+pub struct PassesShutdown {}
+
+impl Component for PassesShutdown {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        while let Some(msg) = cx.control().recv().await {
+            if msg == Control::Shutdown {
+                cx.end_with_shutdown();
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_process_component_can_end_with_shutdown_on_its_signal() {
+    myelin::process::init();
+    let signals = std::sync::Arc::default();
+    let report = myelin::run(graphline! {
+        components {
+            stopper: Stopper::new(),
+            passes: PassesShutdown::new(),
+            signals: Lines::<Control>::new(std::sync::Arc::clone(&signals)),
+        }
+        links {
+            stopper.outbox -> passes.control,
+            passes.signal -> signals.inbox,
+        }
+    })
+    .unwrap();
+    assert_eq!(*signals.lock().unwrap(), ["Shutdown"]);
+    assert_eq!(
+        report.component("passes").unwrap().outcome,
+        Outcome::Finished,
+        "{report}"
+    );
+}

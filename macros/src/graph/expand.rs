@@ -147,6 +147,12 @@ pub(crate) fn port_ref(port: &Port, names: &Names) -> TokenStream {
     };
     let p = rt_at(port.lo);
     match &port.access {
+        // Every child has its built-in boxes in its `ChildPorts`, whatever
+        // its handles are: so a child whose type is a generic parameter can
+        // be linked by them too.
+        Access::Field(field) if field == "control" || field == "signal" => {
+            quote_spanned!(port.lo=> #amp #child . #field)
+        }
         Access::Field(field) => quote_spanned!(port.lo=> #amp #handles . #field),
         Access::MaybeInbox => maybe(quote_spanned!(port.lo=> #p::MaybeInbox::inbox_port)),
         Access::MaybeOutbox => maybe(quote_spanned!(port.lo=> #p::MaybeOutbox::outbox_port)),

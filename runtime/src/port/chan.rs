@@ -758,8 +758,19 @@ impl<T> Chan<T> {
     /// stream has ended without the receiver noticing yet; returns whether
     /// either is so.
     pub(crate) fn ready_or_register(&self, waker: &Waker) -> bool {
+        self.ready_or_register_inner(waker, false)
+    }
+
+    /// [`Chan::ready_or_register`], counting an inbox nothing was ever
+    /// linked to as ended too, as a receive does (`first_ready` reports
+    /// what a receive would return at once).
+    pub(crate) fn ready_or_register_any_end(&self, waker: &Waker) -> bool {
+        self.ready_or_register_inner(waker, true)
+    }
+
+    fn ready_or_register_inner(&self, waker: &Waker, unlinked_ends: bool) -> bool {
         let ready = self.with_mode(|s, local| {
-            let unseen_end = s.ever_linked && s.senders == 0 && !s.end_seen;
+            let unseen_end = (s.ever_linked || unlinked_ends) && s.senders == 0 && !s.end_seen;
             if !s.queue.is_empty() || unseen_end {
                 return true;
             }

@@ -64,12 +64,20 @@ impl<T: Send + 'static> Inbox<T> {
     ///
     /// Pauses the component (it costs nothing while paused) until a message
     /// arrives or the last sender finishes.
+    ///
+    /// Cancel-safe: the message is taken from the inbox only in the poll
+    /// that returns it, so a `recv` future dropped before it completes (the
+    /// losing side of a select, a [`timeout`](crate::time::timeout) that
+    /// ran out) leaves every message queued for the next receive. To wait
+    /// on several inboxes at once, [`select!`](crate::select!) and
+    /// [`first_ready`](crate::first_ready) need no racing at all.
     #[inline]
     pub fn recv(&mut self) -> RecvFuture<'_, T> {
         RecvFuture { inbox: self }
     }
 
-    /// Takes the next message if one is queued now.
+    /// Takes the next message if one is queued now. It does not wait, so
+    /// there is nothing to cancel.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         match self.chan.take(None) {
             Take::Message(m) => Ok(m),

@@ -17,6 +17,7 @@ mod external;
 mod inbox;
 mod link;
 mod outbox;
+mod ready;
 
 pub(crate) use chan::Chan;
 pub(crate) use external::External;
@@ -24,6 +25,9 @@ pub use inbox::{Inbox, RecvFuture};
 pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};
 pub use outbox::{Outbox, SendFuture};
+pub use ready::{
+    FirstReady, TakeReady, Watch, blocking_first_ready, first_ready, take_ready, watch,
+};
 
 use crate::scheduler::registry::Abandoned;
 

@@ -42,6 +42,16 @@ impl<T: Send + 'static> Outbox<T> {
     ///
     /// Resolves to `Err` carrying `msg` if the outbox is not linked or the
     /// receiver has finished.
+    ///
+    /// **Not cancel-safe:** the message travels inside the future until it
+    /// is delivered, so dropping the future before it completes (the losing
+    /// side of a select, a [`timeout`](crate::time::timeout) that ran out)
+    /// drops the message with it, undelivered. To give up on a send
+    /// without losing the message, keep the future and take the message
+    /// back with [`SendFuture::into_message`], or use
+    /// [`try_send`](Outbox::try_send), which hands it back when the
+    /// destination is full and registers the component to be woken when
+    /// room appears.
     #[inline]
     pub fn send(&mut self, msg: T) -> SendFuture<'_, T> {
         SendFuture {
@@ -193,6 +203,37 @@ pub struct SendFuture<'a, T> {
 }
 
 impl<T> Unpin for SendFuture<'_, T> {}
+
+impl<T> SendFuture<'_, T> {
+    /// Gives up on the send: the message back if the future has not
+    /// completed, `None` if it has (the message was delivered, or handed
+    /// back in its `Err`). Awaiting `&mut` the future (it is `Unpin`) keeps
+    /// it, so a send raced against something else, or given a time limit,
+    /// loses nothing when it loses:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use myelin::prelude::*;
+    /// use myelin::time::timeout;
+    ///
+    /// /// Sends `n`, waiting at most a second for room: `Some(n)` back if
+    /// /// there was none.
+    /// async fn send_within(outbox: &mut Outbox<u32>, n: u32) -> Result<Option<u32>, Error> {
+    ///     let mut send = outbox.send(n);
+    ///     match timeout(Duration::from_secs(1), &mut send).await {
+    ///         Ok(sent) => sent.map(|()| None).map_err(Error::from),
+    ///         Err(_elapsed) => Ok(send.into_message()),
+    ///     }
+    /// }
+    /// # let _ = send_within;
+    /// ```
+    pub fn into_message(self) -> Option<T> {
+        // Its place in line, if it had one, is covered by the receiver's
+        // safety net (see `park`).
+        self.msg
+    }
+}
 
 /// Tells the scheduler the running component now waits holding a message
 /// for `port`, so a cancellation counts it as unsent. The scheduler forgets

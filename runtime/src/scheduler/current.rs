@@ -137,6 +137,18 @@ pub(crate) fn park_send(port: &'static str) {
     with_scheduler(|core| core.set_pending_send(Some(port)));
 }
 
+/// The running component's `signal` is to say `Shutdown` when it ends
+/// (see `Context::end_with_shutdown`).
+pub(crate) fn set_end_with_shutdown() {
+    with_scheduler(Core::set_end_with_shutdown);
+}
+
+/// Whether the running component asked for its `signal` to say
+/// `Shutdown` when it ends.
+pub(crate) fn ends_with_shutdown() -> bool {
+    with_scheduler(Core::ends_with_shutdown).unwrap_or(false)
+}
+
 /// Records how the running component ended.
 pub(crate) fn record_outcome(outcome: Outcome) {
     with_scheduler(|core| core.record_outcome(outcome));

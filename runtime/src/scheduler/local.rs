@@ -62,6 +62,11 @@ struct Slot {
     /// The outbox of a send waiting with its message, if any: counted as
     /// unsent if the component is cancelled.
     pending_send: Option<&'static str>,
+    /// The component asked for its `signal` to say `Shutdown` rather than
+    /// `Finished` when its body returns `Ok` (`Context::end_with_shutdown`).
+    /// Kept here rather than in the `Context`, where it would make every
+    /// idle component bigger; here it fits in padding.
+    end_with_shutdown: bool,
 }
 
 pub(crate) struct Core {
@@ -131,6 +136,21 @@ impl Core {
             generation,
             index,
         })
+    }
+
+    /// Makes the running task's `signal` say `Shutdown` when it ends
+    /// normally (see `Context::end_with_shutdown`).
+    pub(super) fn set_end_with_shutdown(&self) {
+        if let Some(index) = self.running.get() {
+            self.slots.borrow_mut()[index as usize].end_with_shutdown = true;
+        }
+    }
+
+    /// Whether the running task asked for its `signal` to say `Shutdown`.
+    pub(super) fn ends_with_shutdown(&self) -> bool {
+        self.running
+            .get()
+            .is_some_and(|index| self.slots.borrow()[index as usize].end_with_shutdown)
     }
 
     /// Notes the outbox the running task waits to send on (`None`: none).
@@ -309,6 +329,7 @@ impl Core {
                     seq: 0,
                     hidden: false,
                     pending_send: None,
+                    end_with_shutdown: false,
                 });
                 u32::try_from(slots.len() - 1).expect("more than 2^32 components")
             }
@@ -321,6 +342,7 @@ impl Core {
         slot.seq = seq;
         slot.hidden = hidden;
         slot.pending_send = None;
+        slot.end_with_shutdown = false;
         self.queue.borrow_mut().push_back(index);
         TaskKey {
             sched: self.id,

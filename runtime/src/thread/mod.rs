@@ -115,6 +115,8 @@ pub struct ThreadContext {
     signal: Outbox<Control>,
     inboxes: Box<[Arc<dyn Readiness>]>,
     shared: Arc<Shared>,
+    /// `signal` says `Shutdown` rather than `Finished` at a normal end.
+    end_with_shutdown: bool,
 }
 
 impl ThreadContext {
@@ -132,6 +134,22 @@ impl ThreadContext {
     /// or [`Control::Failed`] on it when the body ends.
     pub fn signal(&mut self) -> &mut Outbox<Control> {
         &mut self.signal
+    }
+
+    /// Passes a control message on to whatever `signal` is linked to,
+    /// blocking while a bounded `control` downstream is full; returns
+    /// whether it was delivered. Nobody to hear it (an unlinked `signal`,
+    /// a receiver that has ended) is not an error. See
+    /// [`Context::pass_on`](crate::Context::pass_on).
+    pub fn pass_on(&mut self, msg: Control) -> bool {
+        crate::lifecycle::passed_on(self.signal.blocking_send(msg))
+    }
+
+    /// Makes `signal` say [`Control::Shutdown`] rather than
+    /// [`Control::Finished`] when the body returns `Ok`. See
+    /// [`Context::end_with_shutdown`](crate::Context::end_with_shutdown).
+    pub fn end_with_shutdown(&mut self) {
+        self.end_with_shutdown = true;
     }
 
     /// Blocks until a message is waiting in any inbox (including
@@ -388,6 +406,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             signal,
             inboxes: inboxes.into(),
             shared: shared.clone(),
+            end_with_shutdown: false,
         };
         Proxy::spawn(&shared, &name, spawner);
         let spawned = std::thread::Builder::new()
@@ -473,7 +492,7 @@ fn run_body<C: ThreadComponent>(mut component: C, mut cx: ThreadContext) -> Outc
     let late = if outcome == Outcome::Cancelled {
         None
     } else {
-        crate::lifecycle::try_announce(&mut cx.signal, &cx.name, &outcome)
+        crate::lifecycle::try_announce(&mut cx.signal, &cx.name, &outcome, cx.end_with_shutdown)
     };
     crate::lifecycle::settle(&mut cx.control);
     // Dropping closes the outboxes and counts what the inboxes still hold;
