@@ -11,7 +11,9 @@
 use proc_macro::TokenStream;
 
 mod component;
+mod errors;
 mod graph;
+mod runtime;
 
 /// Marks a struct as a component. See `myelin::component` for the full docs.
 #[proc_macro_attribute]

@@ -8,7 +8,6 @@
 //! "no function `new`" or "not a component" errors.
 
 mod docs;
-mod errors;
 mod expand;
 mod handles;
 mod model;
@@ -20,7 +19,7 @@ mod type_string;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use errors::Errors;
+use crate::errors::Errors;
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();

@@ -22,16 +22,17 @@ use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::Ident;
 
-use super::expand::{Names, port_ref, rt, rt_at};
+use super::expand::{Names, port_ref};
 use super::messages::Diagnostic;
 use super::model::{Direction, Link, Passthrough, Port};
+use crate::runtime::{self, RT};
 
 /// `trait __From`: `__From::port(&src)` is the source as an
 /// `&OutboxPort<T>`, or the error `d` if it is not an outbox. The trait has
 /// one impl, so `T` is inferred from it; when the check fails `T` stays free
 /// and the link's type check passes, so one mistake is one error.
 fn from_trait(d: &Diagnostic) -> TokenStream {
-    let p = rt();
+    let p = RT;
     let (message, label, note) = (&d.message, &d.label, &d.note);
     quote! {
         #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -50,7 +51,7 @@ fn from_trait(d: &Diagnostic) -> TokenStream {
 /// `trait __To`: `__To::port(&dst)` is the destination as an
 /// `&InboxPort<T>`; see [`from_trait`].
 fn to_trait(d: &Diagnostic) -> TokenStream {
-    let p = rt();
+    let p = RT;
     let (message, label, note) = (&d.message, &d.label, &d.note);
     quote! {
         #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -94,7 +95,7 @@ pub(crate) fn spanned_call(path: TokenStream, args: TokenStream, hi: Span) -> To
 /// `Self`, rustc would infer the other from the one impl and report a bare
 /// mismatch instead. `method` is the one method the caller uses.
 fn link_trait(message: &str, method: LinkMethod) -> TokenStream {
-    let p = rt();
+    let p = RT;
     let (decl, body) = match method {
         // A link: `Self` is the destination's type.
         LinkMethod::Link => (
@@ -144,7 +145,7 @@ fn spanning(inner: TokenStream, whole: [Span; 2]) -> TokenStream {
 }
 
 pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
-    let p = rt();
+    let p = RT;
     let (from, to) = (&link.from, &link.to);
     let capacity = match &link.capacity {
         // A typed `let`, so a capacity of another type is reported on it
@@ -207,7 +208,7 @@ pub(crate) fn passthrough(pass: &Passthrough, names: &Names, direction: Directio
         Direction::Out => "outbox",
     };
     // `__Link::<Control>::method`, spanning the `->`.
-    let p = rt_at(pass.op[1]);
+    let p = runtime::at(pass.op[1]);
     let trait_name = Ident::new("__Link", pass.op[0]);
     let method = Ident::new(method, pass.op[1]);
     let path = quote_spanned!(pass.op[1]=> #trait_name::<#p::Control>::#method);

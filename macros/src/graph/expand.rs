@@ -10,16 +10,7 @@ use syn::Ident;
 use super::checks::{self, spanned_call};
 use super::model::{Access, Direction, Handles, Model, Port};
 use super::parse::expr_bounds;
-
-/// Where generated code reaches the runtime.
-pub(crate) fn rt() -> TokenStream {
-    quote!(::myelin::__private)
-}
-
-/// [`rt`] with every token at `span`, for paths inside spanned expressions.
-pub(crate) fn rt_at(span: Span) -> TokenStream {
-    quote_spanned!(span=> ::myelin::__private)
-}
+use crate::runtime::{self, RT};
 
 /// The generated locals.
 pub(crate) struct Names {
@@ -42,7 +33,7 @@ impl Names {
 }
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
-    let p = rt();
+    let p = RT;
     let names = Names::new(model.children.len());
     let graph = &names.graph;
     let kind = model.kind.name();
@@ -62,7 +53,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             };
             // Spanned on the expression, so "not a component" points at it.
             let (lo, hi) = expr_bounds(expr);
-            let path = quote_spanned!(lo=> ::myelin::__private::add_child);
+            let rt = runtime::at(lo);
+            let path = quote_spanned!(lo=> #rt::add_child);
             let call = spanned_call(path, quote!(#graph, #name, #expr), hi);
             quote!(let (#graph, #var) = #call;)
         });
@@ -145,7 +137,7 @@ pub(crate) fn port_ref(port: &Port, names: &Names) -> TokenStream {
         let call = spanned_call(path, quote_spanned!(port.lo=> &#handles), port.hi);
         quote!(#amp #call)
     };
-    let p = rt_at(port.lo);
+    let p = runtime::at(port.lo);
     match &port.access {
         Access::Field(field) => quote_spanned!(port.lo=> #amp #handles . #field),
         Access::MaybeInbox => maybe(quote_spanned!(port.lo=> #p::MaybeInbox::inbox_port)),

@@ -6,8 +6,9 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::checks;
-use super::expand::{Names, rt};
+use super::expand::Names;
 use super::model::{Direction, OwnPort};
+use crate::runtime::RT;
 
 /// A graphline's handles: a struct generated for it, generic over the
 /// message types of its own ports so the macro never names a type.
@@ -18,7 +19,7 @@ pub(crate) fn graphline(
     control: &TokenStream,
     signal: &TokenStream,
 ) -> (TokenStream, TokenStream) {
-    let p = rt();
+    let p = RT;
     let params: Vec<Ident> = (0..own.len()).map(|i| format_ident!("__T{}", i)).collect();
     let fields: Vec<&Ident> = own.iter().map(|o| &o.name).collect();
     let types = own.iter().zip(&params).map(|(o, t)| match o.direction {

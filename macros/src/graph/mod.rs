@@ -13,7 +13,6 @@
 //! type errors are left to rustc, aimed at the user's tokens by the checks.
 
 mod checks;
-mod errors;
 mod expand;
 mod graphline;
 mod handles;
@@ -27,7 +26,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Expr;
 
-use errors::Errors;
+use crate::errors::Errors;
+use crate::runtime::RT;
 use model::Kind;
 
 pub(crate) fn expand_pipeline(input: TokenStream) -> TokenStream {
@@ -61,10 +61,11 @@ fn finish(kind: Kind, model: Option<model::Model>, exprs: &[Expr], errors: &Erro
         _ => {
             let errors = errors.to_compile_errors();
             let name = kind.name();
+            let p = RT;
             quote! {{
                 #errors
-                #(let _ = ::myelin::__private::part(#exprs);)*
-                ::myelin::__private::Graph::new(#name)
+                #(let _ = #p::part(#exprs);)*
+                #p::Graph::new(#name)
             }}
         }
     }

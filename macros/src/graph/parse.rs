@@ -9,7 +9,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Token, parenthesized};
 
-use super::errors::Errors;
+use crate::errors::Errors;
 
 /// `pipeline![a, b, c]`: the stages in order, each with the comma after it.
 pub(crate) fn pipeline(input: TokenStream, errors: &mut Errors) -> Vec<(Expr, Option<Span>)> {

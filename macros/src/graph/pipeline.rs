@@ -6,11 +6,11 @@ use proc_macro2::Span;
 use quote::ToTokens;
 use syn::Expr;
 
-use super::errors::Errors;
 use super::messages;
 use super::model::{Access, Child, Handles, Kind, Link, Model, Passthrough, Port};
 use super::parse;
 use super::text;
+use crate::errors::Errors;
 
 /// Lowers `pipeline![..]` stages.
 pub(crate) fn lower(stages: Vec<(Expr, Option<Span>)>, errors: &mut Errors) -> Option<Model> {
