@@ -169,7 +169,7 @@ pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
     let link_item = link_trait(&m.mismatch, LinkMethod::Link);
     let from_call = convert("__From", from, names, op);
     // rustc reports a type mismatch on the destination argument.
-    let to_call = spanning(convert("__To", to, names, op), [from.lo, to.hi]);
+    let to_call = spanning(convert("__To", to, names, op), link.whole);
     let path = path_at(op, "__Link", "link");
     let call = spanned_call(path, quote!(#from_call, #to_call, #capacity), to.hi);
     quote! {

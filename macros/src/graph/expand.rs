@@ -91,11 +91,18 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
     let (items, handles) = match &model.handles {
         Handles::Pipeline { first, last } => {
-            let (first, last) = (&names.children[*first], &names.children[*last]);
+            let first = &names.children[*first];
+            let outbox = match last {
+                Some(last) => {
+                    let last = &names.children[*last];
+                    quote!(#p::MaybeOutbox::outbox_port(&#last.handles))
+                }
+                None => quote!(#p::NoPort),
+            };
             let handles = quote! {
                 #p::PipelinePorts {
                     inbox: #p::MaybeInbox::inbox_port(&#first.handles),
-                    outbox: #p::MaybeOutbox::outbox_port(&#last.handles),
+                    outbox: #outbox,
                     control: #own_control,
                     signal: #own_signal,
                 }

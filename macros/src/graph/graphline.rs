@@ -117,6 +117,7 @@ impl Builder<'_> {
                 }
                 self.links.push(Link {
                     op: decl.arrow,
+                    whole: [f.lo, t.hi],
                     from: f,
                     to: t,
                     capacity: decl

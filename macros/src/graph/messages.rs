@@ -70,6 +70,32 @@ pub(crate) fn pipeline_link(from: &str, to: &str) -> LinkMessages {
     }
 }
 
+/// The link that closes `pipeline![circular; ..]`, from the last stage
+/// (`from`) back to the first (`to`).
+pub(crate) fn circular_link(from: &str, to: &str) -> LinkMessages {
+    let (from, to) = (escape(from), escape(to));
+    LinkMessages {
+        mismatch: format!(
+            "cannot close the circle: {from} `outbox` (sends `{{A}}`) cannot feed \
+             {to} `inbox` (expects `{{Self}}`)"
+        ),
+        not_outbox: Diagnostic {
+            message: format!("cannot close the circle: {from} has no `outbox` to feed {to}"),
+            label: "the last stage of a circular pipeline has no outbox named `outbox`".to_owned(),
+            note: "in `pipeline![circular; ..]` the last stage's `outbox` feeds the first \
+                   stage's `inbox`"
+                .to_owned(),
+        },
+        not_inbox: Diagnostic {
+            message: format!("cannot close the circle: {to} has no `inbox` to receive from {from}"),
+            label: "the first stage of a circular pipeline has no inbox named `inbox`".to_owned(),
+            note: "in `pipeline![circular; ..]` the last stage's `outbox` feeds the first \
+                   stage's `inbox`"
+                .to_owned(),
+        },
+    }
+}
+
 /// `self.own -> child.port`: the graphline's inbox `own` is `child.port`.
 pub(crate) fn inbox_passthrough(own: &str, to: &str) -> Diagnostic {
     let (own, to) = (escape(own), escape(to));

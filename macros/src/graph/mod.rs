@@ -32,9 +32,9 @@ use model::Kind;
 
 pub(crate) fn expand_pipeline(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let stages = parse::pipeline(input, &mut errors);
-    let exprs: Vec<Expr> = stages.iter().map(|(e, _)| e.clone()).collect();
-    let model = pipeline::lower(stages, &mut errors);
+    let input = parse::pipeline(input, &mut errors);
+    let exprs: Vec<Expr> = input.stages.iter().map(|(e, _)| e.clone()).collect();
+    let model = pipeline::lower(input, &mut errors);
     finish(Kind::Pipeline, model, &exprs, &errors)
 }
 
