@@ -202,7 +202,7 @@ pub mod __private {
     pub use crate::thread::ThreadComponent;
     pub use crate::thread::ThreadNode;
     pub use crate::wiring::{
-        ChildPorts, MaybeInbox, MaybeOutbox, NoPort, PipelinePorts, add_child,
+        Absent, ChildPorts, MaybeInbox, MaybeOutbox, NoPort, PipelinePorts, add_child,
     };
     pub use crate::{Control, Inbox, Outbox};
     pub use core::option::Option::{self, None, Some};
@@ -291,6 +291,14 @@ pub mod __private {
             // The macros reject duplicate links at compile time; this is reached
             // only when a nested graph's passthrough was already linked.
             panic!("myelin: {e}");
+        }
+    }
+
+    /// Links two consecutive pipeline stages' data ports, if both have
+    /// them: stages with neither are linked by `signal` and `control` alone.
+    pub fn link_stages<T>(from: Option<&OutboxPort<T>>, to: Option<&InboxPort<T>>) {
+        if let (Some(from), Some(to)) = (from, to) {
+            link(from, to, None);
         }
     }
 }

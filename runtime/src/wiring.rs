@@ -47,6 +47,18 @@ pub fn add_child<H, P: IntoPart>(
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NoPort;
 
+/// Implemented by [`NoPort`] alone: a pipeline's data link between two
+/// stages is left out when both ends are absent, and `Unit` is then the
+/// message type of the link that is not made.
+pub trait Absent {
+    /// `()`.
+    type Unit;
+}
+
+impl Absent for NoPort {
+    type Unit = ();
+}
+
 /// The `inbox` of a port-handle struct, or [`NoPort`].
 pub trait MaybeInbox {
     /// `InboxPort<T>` or `NoPort`.

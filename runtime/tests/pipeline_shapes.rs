@@ -126,3 +126,95 @@ fn a_circle_of_one_feeds_itself() {
     assert!(report.is_success(), "{report:?}");
     assert_eq!(report.undelivered(), 0, "{report:?}");
 }
+
+/// A stage with no data boxes: waits until `control` says the stage
+/// before it has ended (unless it is `first`), then notes its `step`.
+#[component]
+struct Step {
+    step: u32,
+    first: bool,
+    log: Shared<u32>,
+}
+
+impl Component for Step {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        if !self.first {
+            match cx.control().recv().await {
+                Some(Control::Finished { .. }) => {}
+                other => return Err(Error::msg(format!("expected Finished, got {other:?}"))),
+            }
+        }
+        push(&self.log, self.step);
+        Ok(())
+    }
+}
+
+/// Keeps what it receives, noting `0` in `log` when its input has ended.
+#[component]
+struct Keep {
+    inbox: Inbox<u64>,
+    kept: Shared<u64>,
+    log: Shared<u32>,
+}
+
+impl Component for Keep {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while let Some(n) = self.inbox.recv().await {
+            push(&self.kept, n);
+        }
+        push(&self.log, 0);
+        Ok(())
+    }
+}
+
+#[test]
+fn stages_without_data_boxes_are_chained_by_signal_and_control() {
+    let log = shared();
+    let l = log.clone();
+    let report = run_bounded("control-only stages", move || {
+        pipeline![
+            Step::new(1, true, l.clone()),
+            Step::new(2, false, l.clone()),
+            Step::new(3, false, l),
+        ]
+    })
+    .unwrap();
+    // Each step waited for the one before it to end.
+    assert_eq!(take(&log), [1, 2, 3]);
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.undelivered(), 0, "{report:?}");
+}
+
+#[test]
+fn a_control_only_stage_follows_the_end_of_a_data_chain() {
+    let (log, kept) = (shared(), shared());
+    let (l, k) = (log.clone(), kept.clone());
+    let report = run_bounded("a step after a chain", move || {
+        pipeline![
+            One::new(7),
+            Keep::new(k, l.clone()),
+            Step::new(1, false, l.clone()),
+        ]
+    })
+    .unwrap();
+    assert_eq!(take(&kept), [7]);
+    // `Keep` had its whole input before the step ran.
+    assert_eq!(take(&log), [0, 1]);
+    assert!(report.is_success(), "{report:?}");
+}
+
+#[test]
+fn a_circle_of_control_only_stages_passes_the_end_round() {
+    let log = shared();
+    let l = log.clone();
+    let report = run_bounded("control-only circle", move || {
+        pipeline![
+            circular;
+            Step::new(1, true, l.clone()),
+            Step::new(2, false, l),
+        ]
+    })
+    .unwrap();
+    assert_eq!(take(&log), [1, 2]);
+    assert!(report.is_success(), "{report:?}");
+}

@@ -24,7 +24,7 @@ use syn::Ident;
 
 use super::expand::{Names, port_ref};
 use super::messages::Diagnostic;
-use super::model::{Direction, Link, Passthrough, Port};
+use super::model::{Access, Direction, Link, Passthrough, Port};
 use crate::runtime::{self, RT};
 
 /// `trait __From`: `__From::port(&src)` is the source as an
@@ -67,6 +67,63 @@ fn to_trait(d: &Diagnostic) -> TokenStream {
     }
 }
 
+/// The `__From` of a pipeline's data link: as [`from_trait`], but the port
+/// may also be `NoPort` when the other end (`D`) is `NoPort` too: two stages
+/// without data boxes between them are linked by `signal` and `control`
+/// alone. `port` is then `None` and `T` is `()`.
+///
+/// The `NoPort` impl is for any `D: Absent`, not for `D = NoPort`: with a
+/// single impl for `NoPort`, rustc would infer `D = NoPort` from it and
+/// report a bare type mismatch on the other stage instead of this trait's
+/// message. `T` comes from `D` for the same reason: a wrong pair leaves it
+/// unknown, so the link's type check does not fail a second time.
+fn maybe_from_trait(d: &Diagnostic) -> TokenStream {
+    let p = RT;
+    let (message, label, note) = (&d.message, &d.label, &d.note);
+    quote! {
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        trait __From<T, D> {
+            fn port<'a>(&'a self, to: &D) -> #p::Option<&'a #p::OutboxPort<T>>;
+        }
+        #[diagnostic::do_not_recommend]
+        impl<T, D> __From<T, D> for #p::OutboxPort<T> {
+            fn port<'a>(&'a self, _: &D) -> #p::Option<&'a #p::OutboxPort<T>> {
+                #p::Some(self)
+            }
+        }
+        #[diagnostic::do_not_recommend]
+        impl<D: #p::Absent> __From<D::Unit, D> for #p::NoPort {
+            fn port<'a>(&'a self, _: &D) -> #p::Option<&'a #p::OutboxPort<D::Unit>> {
+                #p::None
+            }
+        }
+    }
+}
+
+/// The `__To` of a pipeline's data link; see [`maybe_from_trait`].
+fn maybe_to_trait(d: &Diagnostic) -> TokenStream {
+    let p = RT;
+    let (message, label, note) = (&d.message, &d.label, &d.note);
+    quote! {
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        trait __To<T, S> {
+            fn port<'a>(&'a self, from: &S) -> #p::Option<&'a #p::InboxPort<T>>;
+        }
+        #[diagnostic::do_not_recommend]
+        impl<T, S> __To<T, S> for #p::InboxPort<T> {
+            fn port<'a>(&'a self, _: &S) -> #p::Option<&'a #p::InboxPort<T>> {
+                #p::Some(self)
+            }
+        }
+        #[diagnostic::do_not_recommend]
+        impl<S: #p::Absent> __To<S::Unit, S> for #p::NoPort {
+            fn port<'a>(&'a self, _: &S) -> #p::Option<&'a #p::InboxPort<S::Unit>> {
+                #p::None
+            }
+        }
+    }
+}
+
 /// `__From::port(port)` or `__To::port(port)`: the path at `op`, which rustc
 /// labels "required by a bound introduced by this call" when the port is of
 /// the wrong kind; the error itself goes on `port`.
@@ -102,6 +159,11 @@ fn link_trait(message: &str, method: LinkMethod) -> TokenStream {
             quote!(fn link(from: &#p::OutboxPort<A>, to: &#p::InboxPort<Self>, capacity: #p::Option<usize>) where Self: Sized;),
             quote!(fn link(from: &#p::OutboxPort<T>, to: &#p::InboxPort<T>, capacity: #p::Option<usize>) { #p::link(from, to, capacity) }),
         ),
+        // A pipeline's data link, made when both stages have the port.
+        LinkMethod::MaybeLink => (
+            quote!(fn link(from: #p::Option<&#p::OutboxPort<A>>, to: #p::Option<&#p::InboxPort<Self>>) where Self: Sized;),
+            quote!(fn link(from: #p::Option<&#p::OutboxPort<T>>, to: #p::Option<&#p::InboxPort<T>>) { #p::link_stages(from, to) }),
+        ),
         // `self.control -> child.inbox`: `Self` is the child inbox's type.
         LinkMethod::Inbox => (
             quote!(fn inbox(to: &#p::InboxPort<Self>) -> &#p::InboxPort<A> where Self: Sized;),
@@ -132,6 +194,7 @@ fn link_trait(message: &str, method: LinkMethod) -> TokenStream {
 #[derive(Clone, Copy)]
 enum LinkMethod {
     Link,
+    MaybeLink,
     Inbox,
     Outbox,
 }
@@ -164,6 +227,9 @@ pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
         return quote!(#p::link(#from, #to, #capacity););
     };
     let op = link.op;
+    if matches!(from.access, Access::MaybeOutbox) {
+        return stage_link(link, m, names);
+    }
     let from_item = from_trait(&m.not_outbox);
     let to_item = to_trait(&m.not_inbox);
     let link_item = link_trait(&m.mismatch, LinkMethod::Link);
@@ -172,6 +238,43 @@ pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
     let to_call = spanning(convert("__To", to, names, op), link.whole);
     let path = path_at(op, "__Link", "link");
     let call = spanned_call(path, quote!(#from_call, #to_call, #capacity), to.hi);
+    quote! {
+        {
+            #from_item
+            #to_item
+            #link_item
+            #call;
+        }
+    }
+}
+
+/// A pipeline's data link between consecutive stages: `outbox -> inbox`
+/// when both have the port, nothing when neither has (they are linked by
+/// `signal -> control` alone), an error at the stage that lacks its port
+/// otherwise. Each end is checked against the other:
+///
+/// ```text
+/// __Link::link(__From::port(&a, &b), identity(__To::port(&b, &a)))
+/// ```
+fn stage_link(link: &Link, m: &super::messages::LinkMessages, names: &Names) -> TokenStream {
+    let (from, to, op) = (&link.from, &link.to, link.op);
+    let from_item = maybe_from_trait(&m.not_outbox);
+    let to_item = maybe_to_trait(&m.not_inbox);
+    let link_item = link_trait(&m.mismatch, LinkMethod::MaybeLink);
+    let (from_ref, to_ref) = (port_ref(from, names), port_ref(to, names));
+    let from_call = spanned_call(
+        path_at(op, "__From", "port"),
+        quote!(#from_ref, #to_ref),
+        from.hi,
+    );
+    let to_call = spanned_call(
+        path_at(op, "__To", "port"),
+        quote!(#to_ref, #from_ref),
+        to.hi,
+    );
+    let to_call = spanning(to_call, link.whole);
+    let path = path_at(op, "__Link", "link");
+    let call = spanned_call(path, quote!(#from_call, #to_call), to.hi);
     quote! {
         {
             #from_item

@@ -56,15 +56,17 @@ pub(crate) fn pipeline_link(from: &str, to: &str) -> LinkMessages {
         not_outbox: Diagnostic {
             message: format!("{from} has no `outbox` to feed {to}"),
             label: "this stage has no outbox named `outbox`".to_owned(),
-            note: "every stage of a pipeline but the last sends on its `outbox`; \
-                   wire other port names with `graphline!`"
+            note: "the next stage receives on its `inbox`, so this one must send on an \
+                   `outbox`; stages with neither between them are linked by \
+                   `signal -> control` alone; wire other port names with `graphline!`"
                 .to_owned(),
         },
         not_inbox: Diagnostic {
             message: format!("{to} has no `inbox` to receive from {from}"),
             label: "this stage has no inbox named `inbox`".to_owned(),
-            note: "every stage of a pipeline but the first receives on its `inbox`; \
-                   wire other port names with `graphline!`"
+            note: "the stage before sends on its `outbox`, so this one must receive on an \
+                   `inbox`; stages with neither between them are linked by \
+                   `signal -> control` alone; wire other port names with `graphline!`"
                 .to_owned(),
         },
     }

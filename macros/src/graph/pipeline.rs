@@ -1,7 +1,9 @@
 //! Lowers `pipeline![a, b, c]` into the graphline model: unnamed children,
 //! each stage's `outbox` linked to the next stage's `inbox` and its `signal`
-//! to the next stage's `control`. `pipeline![circular; a, b, c]` links the
-//! last stage to the first the same way, and has no `outbox` of its own.
+//! to the next stage's `control` (the data link is left out, by the checks,
+//! where neither stage has its data box). `pipeline![circular; a, b, c]`
+//! links the last stage to the first the same way, and has no `outbox` of
+//! its own.
 
 use proc_macro2::Span;
 use quote::ToTokens;
