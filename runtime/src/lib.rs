@@ -202,7 +202,8 @@ pub mod __private {
     pub use crate::thread::ThreadComponent;
     pub use crate::thread::ThreadNode;
     pub use crate::wiring::{
-        Absent, ChildPorts, MaybeInbox, MaybeOutbox, NoPort, PipelinePorts, add_child,
+        Absent, ChildPorts, Infer, MaybeInbox, MaybeOutbox, NoPort, OtherMessage, PipelinePorts,
+        SameMessage, add_child,
     };
     pub use crate::{Control, Inbox, Outbox};
     pub use core::option::Option::{self, None, Some};

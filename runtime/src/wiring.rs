@@ -114,3 +114,38 @@ impl<I, O: Clone> MaybeOutbox for PipelinePorts<I, O> {
         self.outbox.clone()
     }
 }
+
+/// The two ends of a link, before the link's type check: [`SameMessage`]
+/// and [`OtherMessage`] let inference carry the message type from either
+/// end to the other.
+///
+/// The type check itself (the macros' `__Link`) infers one way only: from
+/// the destination to the source, since its message names the types of both
+/// and must see the source's. So `Infer(&from, &to).infer()` comes first,
+/// called as a method: rustc picks [`SameMessage`] when the two ends can
+/// carry one type, making them carry it (a generic sink such as
+/// `Collect::new()` then needs no turbofish), and falls back to
+/// [`OtherMessage`], which does nothing, when they cannot; the type check
+/// then reports the mismatch, once.
+#[derive(Debug)]
+pub struct Infer<'a, F, T>(pub &'a F, pub &'a T);
+
+/// See [`Infer`]: an outbox and an inbox of one message type.
+pub trait SameMessage {
+    /// Does nothing; choosing this method is what unifies the types.
+    fn infer(self);
+}
+
+impl<T> SameMessage for Infer<'_, OutboxPort<T>, InboxPort<T>> {
+    fn infer(self) {}
+}
+
+/// See [`Infer`]: any other pair, left to the link's type check.
+pub trait OtherMessage {
+    /// Does nothing.
+    fn infer(&self);
+}
+
+impl<F, T> OtherMessage for Infer<'_, F, T> {
+    fn infer(&self) {}
+}

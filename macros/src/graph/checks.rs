@@ -17,6 +17,12 @@
 //!   there, on the `identity(..)` argument, spanned over the whole link.
 //! - The path of each call is spanned on the `->`, which rustc labels
 //!   "required by a bound introduced by this call".
+//! - `__Link` infers the source's type from the destination's only; an
+//!   `Infer(&from, &to).infer()` call before it carries the type the other
+//!   way when it can (a generic sink), and does nothing when the types
+//!   differ, leaving the mismatch to `__Link`'s message.
+//! - A pipeline's data link checks each end against the other: neither end
+//!   (`NoPort` twice) is no link at all, one end alone is an error.
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -230,6 +236,7 @@ pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
     if matches!(from.access, Access::MaybeOutbox) {
         return stage_link(link, m, names);
     }
+    let infer = infer(from, to, names);
     let from_item = from_trait(&m.not_outbox);
     let to_item = to_trait(&m.not_inbox);
     let link_item = link_trait(&m.mismatch, LinkMethod::Link);
@@ -243,8 +250,22 @@ pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
             #from_item
             #to_item
             #link_item
+            #infer
             #call;
         }
+    }
+}
+
+/// Lets the message type flow from either end of a link to the other
+/// before the link's type check, which infers it one way only (see the
+/// runtime's `Infer`): a generic sink needs no turbofish.
+fn infer(from: &Port, to: &Port, names: &Names) -> TokenStream {
+    let p = RT;
+    let (from, to) = (port_ref(from, names), port_ref(to, names));
+    quote! {
+        #[allow(unused_imports)]
+        use #p::{OtherMessage as _, SameMessage as _};
+        #p::Infer(#from, #to).infer();
     }
 }
 
@@ -258,6 +279,7 @@ pub(crate) fn link(link: &Link, names: &Names) -> TokenStream {
 /// ```
 fn stage_link(link: &Link, m: &super::messages::LinkMessages, names: &Names) -> TokenStream {
     let (from, to, op) = (&link.from, &link.to, link.op);
+    let infer = infer(from, to, names);
     let from_item = maybe_from_trait(&m.not_outbox);
     let to_item = maybe_to_trait(&m.not_inbox);
     let link_item = link_trait(&m.mismatch, LinkMethod::MaybeLink);
@@ -280,6 +302,7 @@ fn stage_link(link: &Link, m: &super::messages::LinkMessages, names: &Names) -> 
             #from_item
             #to_item
             #link_item
+            #infer
             #call;
         }
     }
