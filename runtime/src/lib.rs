@@ -174,6 +174,8 @@ pub use myelin_macros::component;
 pub use myelin_macros::graphline;
 #[doc = include_str!("../../macros/doc/pipeline.md")]
 pub use myelin_macros::pipeline;
+#[doc = include_str!("../../macros/doc/prefab.md")]
+pub use myelin_macros::prefab;
 pub use port::{Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, link};
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
 pub use run::run;
@@ -182,8 +184,8 @@ pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 /// The names a component file needs: `use myelin::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Component, Context, Control, Error, Inbox, Outbox, ThreadComponent, ThreadContext,
-        component, graphline, pipeline, run,
+        Component, Context, Control, Error, Graph, Inbox, Outbox, ThreadComponent, ThreadContext,
+        component, graphline, pipeline, prefab, run,
     };
 }
 
@@ -202,8 +204,8 @@ pub mod __private {
     pub use crate::thread::ThreadComponent;
     pub use crate::thread::ThreadNode;
     pub use crate::wiring::{
-        Absent, ChildPorts, Infer, MaybeInbox, MaybeOutbox, NoPort, OtherMessage, PipelinePorts,
-        SameMessage, add_child,
+        Absent, ChildPorts, Infer, MaybeInbox, MaybeOutbox, NoPort, OtherMessage, OwnPort,
+        PipelinePorts, SameMessage, add_child, port_key, prefab,
     };
     pub use crate::{Control, Inbox, Outbox};
     pub use core::option::Option::{self, None, Some};

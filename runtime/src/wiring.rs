@@ -60,6 +60,13 @@ impl Absent for NoPort {
 }
 
 /// The `inbox` of a port-handle struct, or [`NoPort`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `inbox` or `outbox` a pipeline can find",
+    label = "a pipeline stage whose handles are `{Self}`",
+    note = "a pipeline links the `inbox` and `outbox` of the handles that `#[component]`, \
+            `#[prefab]`, `pipeline!` and `graphline!` generate; to give a function that \
+            returns a graph such handles, mark it `#[prefab]`"
+)]
 pub trait MaybeInbox {
     /// `InboxPort<T>` or `NoPort`.
     type Port: Clone;
@@ -68,6 +75,13 @@ pub trait MaybeInbox {
 }
 
 /// The `outbox` of a port-handle struct, or [`NoPort`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `inbox` or `outbox` a pipeline can find",
+    label = "a pipeline stage whose handles are `{Self}`",
+    note = "a pipeline links the `inbox` and `outbox` of the handles that `#[component]`, \
+            `#[prefab]`, `pipeline!` and `graphline!` generate; to give a function that \
+            returns a graph such handles, mark it `#[prefab]`"
+)]
 pub trait MaybeOutbox {
     /// `OutboxPort<T>` or `NoPort`.
     type Port: Clone;
@@ -98,6 +112,20 @@ impl<I: Clone, O: Clone> Clone for PipelinePorts<I, O> {
             control: self.control.clone(),
             signal: self.signal.clone(),
         }
+    }
+}
+
+impl<I: Clone, O> OwnPort<{ port_key("inbox") }> for PipelinePorts<I, O> {
+    type Port = I;
+    fn own_port(&self) -> I {
+        self.inbox.clone()
+    }
+}
+
+impl<I, O: Clone> OwnPort<{ port_key("outbox") }> for PipelinePorts<I, O> {
+    type Port = O;
+    fn own_port(&self) -> O {
+        self.outbox.clone()
     }
 }
 
@@ -148,4 +176,40 @@ pub trait OtherMessage {
 
 impl<F, T> OtherMessage for Infer<'_, F, T> {
     fn infer(&self) {}
+}
+
+/// A graph's own port named `NAME` (see [`port_key`]): how `#[prefab]`
+/// finds, by name, the ports of the graph its function builds.
+/// `graphline!` implements it for each port it passes through, and
+/// [`PipelinePorts`] for `inbox` and `outbox`.
+pub trait OwnPort<const NAME: u128> {
+    /// `InboxPort<T>`, `OutboxPort<T>`, or [`NoPort`].
+    type Port;
+    /// The handle.
+    fn own_port(&self) -> Self::Port;
+}
+
+/// A port name as a number, for [`OwnPort`] (FNV-1a, 128 bits: port names
+/// are few and short, and a collision would still have to match in type).
+pub const fn port_key(name: &str) -> u128 {
+    let bytes = name.as_bytes();
+    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u128;
+        hash = hash.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+        i += 1;
+    }
+    hash
+}
+
+/// What a `#[prefab]` function returns: `graph`, named `name` unless the
+/// wiring names it, with the handles `ports` makes from the graph's own
+/// handles, `control` and `signal`.
+pub fn prefab<H, P>(
+    graph: Graph<H>,
+    name: &'static str,
+    ports: impl FnOnce(&H, InboxPort<Control>, OutboxPort<Control>) -> P,
+) -> Graph<P> {
+    graph.into_prefab(name, ports)
 }

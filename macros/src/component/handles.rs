@@ -141,6 +141,9 @@ fn maybe_port(c: &Component, handles: &Ident, direction: Direction) -> TokenStre
     };
     let (impl_generics, ty_generics, where_clause) = c.generics.split_for_impl();
     quote! {
+        // Kept out of "other types implement" lists: they would list every
+        // component in scope.
+        #[diagnostic::do_not_recommend]
         impl #impl_generics #RT::#trait_name for #handles #ty_generics #where_clause {
             type Port = #port_ty;
             fn #method(&self) -> Self::Port {

@@ -7,11 +7,11 @@
 //! well-formed, so the user sees the macro's errors and not a cascade of
 //! "no function `new`" or "not a component" errors.
 
-mod docs;
+pub(crate) mod docs;
 mod expand;
 mod handles;
 mod model;
-mod parse;
+pub(crate) mod parse;
 mod ports_impl;
 mod process_impl;
 mod type_string;

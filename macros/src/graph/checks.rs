@@ -279,11 +279,27 @@ fn infer(from: &Port, to: &Port, names: &Names) -> TokenStream {
 /// ```
 fn stage_link(link: &Link, m: &super::messages::LinkMessages, names: &Names) -> TokenStream {
     let (from, to, op) = (&link.from, &link.to, link.op);
-    let infer = infer(from, to, names);
     let from_item = maybe_from_trait(&m.not_outbox);
     let to_item = maybe_to_trait(&m.not_inbox);
     let link_item = link_trait(&m.mismatch, LinkMethod::MaybeLink);
-    let (from_ref, to_ref) = (port_ref(from, names), port_ref(to, names));
+    // Each stage's port is found once: a stage whose handles have no
+    // `MaybeOutbox` is then one error, not one per use.
+    let (from_var, to_var) = (
+        Ident::new("__myelin_from", from.lo),
+        Ident::new("__myelin_to", to.lo),
+    );
+    let (from_port, to_port) = (port_ref(from, names), port_ref(to, names));
+    let p = RT;
+    let infer = quote! {
+        #[allow(unused_imports)]
+        use #p::{OtherMessage as _, SameMessage as _};
+        #p::Infer(#from_var, #to_var).infer();
+    };
+    // `identity(var)` spanning the port, where rustc reports `__From`/`__To`.
+    let (from_ref, to_ref) = (
+        spanning(quote!(#from_var), [from.lo, from.hi]),
+        spanning(quote!(#to_var), [to.lo, to.hi]),
+    );
     let from_call = spanned_call(
         path_at(op, "__From", "port"),
         quote!(#from_ref, #to_ref),
@@ -302,6 +318,8 @@ fn stage_link(link: &Link, m: &super::messages::LinkMessages, names: &Names) -> 
             #from_item
             #to_item
             #link_item
+            let #from_var = #from_port;
+            let #to_var = #to_port;
             #infer
             #call;
         }

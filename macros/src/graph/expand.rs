@@ -141,7 +141,12 @@ pub(crate) fn port_ref(port: &Port, names: &Names) -> TokenStream {
     let amp = quote_spanned!(port.lo=> &);
     let handles = quote_spanned!(port.lo=> #child.handles);
     let maybe = |path: TokenStream| {
-        let call = spanned_call(path, quote_spanned!(port.lo=> &#handles), port.hi);
+        // The argument spans the stage too (`handles` at its last token):
+        // a stage without the trait is then one error there, not a second
+        // one at its first token.
+        let field = Ident::new("handles", port.hi);
+        let arg = quote_spanned!(port.lo=> &#child.#field);
+        let call = spanned_call(path, arg, port.hi);
         quote!(#amp #call)
     };
     let p = runtime::at(port.lo);

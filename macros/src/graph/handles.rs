@@ -1,5 +1,6 @@
 //! A graphline's own port handles: a struct generated for it, with
-//! `MaybeInbox`/`MaybeOutbox` so that it nests in a pipeline.
+//! `MaybeInbox`/`MaybeOutbox` so that it nests in a pipeline, and `OwnPort`
+//! so that a `#[prefab]` finds its ports by name.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -45,6 +46,23 @@ pub(crate) fn graphline(
         }
         None => quote!(type Port = #p::NoPort; fn outbox_port(&self) -> #p::NoPort { #p::NoPort }),
     };
+    // Each own port by name, for `#[prefab]`.
+    let own_ports = own.iter().zip(&params).map(|(o, t)| {
+        let f = &o.name;
+        let key = f.to_string();
+        let ty = match o.direction {
+            Direction::In => quote!(#p::InboxPort<#t>),
+            Direction::Out => quote!(#p::OutboxPort<#t>),
+        };
+        quote! {
+            impl<#(#params),*> #p::OwnPort<{ #p::port_key(#key) }> for __GraphlinePorts<#(#params),*> {
+                type Port = #ty;
+                fn own_port(&self) -> #ty {
+                    ::core::clone::Clone::clone(&self.#f)
+                }
+            }
+        }
+    });
     let items = quote! {
         /// The port handles of this graphline: its own inboxes and outboxes
         /// (each one a child's port), `control` and `signal`.
@@ -68,6 +86,7 @@ pub(crate) fn graphline(
         impl<#(#params),*> #p::MaybeOutbox for __GraphlinePorts<#(#params),*> {
             #maybe_outbox
         }
+        #(#own_ports)*
     };
     let ports = own
         .iter()

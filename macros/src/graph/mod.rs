@@ -17,6 +17,8 @@ mod expand;
 mod graphline;
 mod handles;
 mod messages;
+
+pub(crate) use messages::escape;
 mod model;
 mod parse;
 mod pipeline;
