@@ -140,10 +140,16 @@ fn maybe_port(c: &Component, handles: &Ident, direction: Direction) -> TokenStre
         None => (quote!(#RT::NoPort), quote!(#RT::NoPort)),
     };
     let (impl_generics, ty_generics, where_clause) = c.generics.split_for_impl();
+    // Kept out of "other types implement" lists, which would list every
+    // component in scope; but not when generic, as then rustc would report
+    // this trait instead of the bound on a type parameter that fails.
+    let hidden = if c.generics.params.is_empty() {
+        quote!(#[diagnostic::do_not_recommend])
+    } else {
+        super::ports_impl::hidden_from_hints()
+    };
     quote! {
-        // Kept out of "other types implement" lists: they would list every
-        // component in scope.
-        #[diagnostic::do_not_recommend]
+        #hidden
         impl #impl_generics #RT::#trait_name for #handles #ty_generics #where_clause {
             type Port = #port_ty;
             fn #method(&self) -> Self::Port {

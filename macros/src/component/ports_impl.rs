@@ -154,7 +154,7 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
 /// `impl Component`s the same way. Read from the crate being compiled
 /// (`CARGO_CRATE_NAME`, which cargo sets): the marker is for the runtime
 /// alone, so it is not an argument users could write.
-fn hidden_from_hints() -> TokenStream {
+pub(crate) fn hidden_from_hints() -> TokenStream {
     if std::env::var("CARGO_CRATE_NAME").is_ok_and(|name| name == "myelin") {
         quote!(#[diagnostic::do_not_recommend])
     } else {

@@ -263,10 +263,15 @@ fn maybe_port(prefab: &Prefab, direction: Direction) -> TokenStream {
     };
     let ident = &prefab.ports_ident;
     let (impl_generics, ty_generics, where_clause) = prefab.generics.split_for_impl();
+    // Kept out of "other types implement" lists, unless generic: see
+    // `#[component]`'s handles.
+    let hidden = prefab
+        .generics
+        .params
+        .is_empty()
+        .then(|| quote!(#[diagnostic::do_not_recommend]));
     quote! {
-        // Kept out of "other types implement" lists: they would list every
-        // ports struct in scope.
-        #[diagnostic::do_not_recommend]
+        #hidden
         impl #impl_generics #p::#trait_name for #ident #ty_generics #where_clause {
             type Port = #port_ty;
             fn #method(&self) -> Self::Port {
