@@ -204,8 +204,8 @@ pub mod __private {
     pub use crate::thread::ThreadComponent;
     pub use crate::thread::ThreadNode;
     pub use crate::wiring::{
-        Absent, ChildPorts, Infer, MaybeInbox, MaybeOutbox, NoPort, OtherMessage, OwnPort,
-        PipelinePorts, SameMessage, add_child, port_key, prefab,
+        Absent, ChildPorts, DeclaredIn, Declares, Infer, MaybeInbox, MaybeOutbox, NoPort,
+        OtherMessage, OwnPort, PipelinePorts, SameMessage, add_child, port_key, prefab,
     };
     pub use crate::{Control, Inbox, Outbox};
     pub use core::option::Option::{self, None, Some};

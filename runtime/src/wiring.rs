@@ -203,10 +203,26 @@ pub const fn port_key(name: &str) -> u128 {
     hash
 }
 
+/// Implemented by a `#[prefab]`'s ports struct for each port it declares.
+pub trait Declares<const NAME: u128> {}
+
+/// The graph handles `Self` have no own port that the prefab ports `P` do
+/// not declare: `graphline!` implements it when `P` declares each of its
+/// own ports, so that a prefab cannot hide one of them by mistake.
+#[diagnostic::on_unimplemented(
+    message = "`{P}` does not declare every port of the graph its prefab returns",
+    note = "declare each port the graph passes through in `#[prefab(..)]`"
+)]
+pub trait DeclaredIn<P> {}
+
+// A pipeline's ends may be absent (`NoPort`): a prefab declares those it
+// offers.
+impl<I, O, P> DeclaredIn<P> for PipelinePorts<I, O> {}
+
 /// What a `#[prefab]` function returns: `graph`, named `name` unless the
 /// wiring names it, with the handles `ports` makes from the graph's own
 /// handles, `control` and `signal`.
-pub fn prefab<H, P>(
+pub fn prefab<H: DeclaredIn<P>, P>(
     graph: Graph<H>,
     name: &'static str,
     ports: impl FnOnce(&H, InboxPort<Control>, OutboxPort<Control>) -> P,

@@ -63,6 +63,26 @@ pub(crate) fn graphline(
             }
         }
     });
+    // For `#[prefab]`: the prefab's ports `P` declare every own port, each
+    // checked by a trait whose message names the port.
+    let declares: Vec<Ident> = (0..own.len())
+        .map(|i| format_ident!("__Declares{}", i))
+        .collect();
+    let declare_items = own.iter().zip(&declares).map(|(o, t)| {
+        let key = o.name.to_string();
+        let message =
+            format!("`{{Self}}` does not declare `{key}`, a port of the graph its prefab returns");
+        let note = format!(
+            "a port the prefab does not declare cannot be linked from outside: declare \
+             `{key}` in `#[prefab(..)]`, or leave `self.{key}` out of the graphline's links"
+        );
+        quote! {
+            #[diagnostic::on_unimplemented(message = #message, note = #note)]
+            trait #t {}
+            #[diagnostic::do_not_recommend]
+            impl<P: #p::Declares<{ #p::port_key(#key) }>> #t for P {}
+        }
+    });
     let items = quote! {
         /// The port handles of this graphline: its own inboxes and outboxes
         /// (each one a child's port), `control` and `signal`.
@@ -87,6 +107,8 @@ pub(crate) fn graphline(
             #maybe_outbox
         }
         #(#own_ports)*
+        #(#declare_items)*
+        impl<__P: #(#declares)+*, #(#params),*> #p::DeclaredIn<__P> for __GraphlinePorts<#(#params),*> {}
     };
     let ports = own
         .iter()

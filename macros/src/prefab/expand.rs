@@ -161,6 +161,7 @@ fn ports_struct(prefab: &Prefab) -> TokenStream {
         fields.push(quote!(#doc pub #field: #ty,));
         let key = port.name();
         own_ports.push(quote! {
+            impl #impl_generics #p::Declares<{ #p::port_key(#key) }> for #ident #ty_generics #where_clause {}
             impl #impl_generics #p::OwnPort<{ #p::port_key(#key) }> for #ident #ty_generics #where_clause {
                 type Port = #ty;
                 fn own_port(&self) -> #ty {
@@ -175,6 +176,14 @@ fn ports_struct(prefab: &Prefab) -> TokenStream {
     let maybe_inbox = maybe_port(prefab, Direction::Inbox);
     let maybe_outbox = maybe_port(prefab, Direction::Outbox);
     let ident_string = ident.to_string();
+    // A prefab's ports are all declared: another prefab built of it checks
+    // its own declaration through the ports it finds.
+    let mut declared_generics = generics.clone();
+    declared_generics.params.push(syn::parse_quote!(__P));
+    let (declared_impl, _, _) = declared_generics.split_for_impl();
+    let declared_in = quote! {
+        impl #declared_impl #p::DeclaredIn<__P> for #ident #ty_generics #where_clause {}
+    };
     let control_doc = format!("The built-in `control` inbox of the graph [`{name}`] returns.");
     let signal_doc = format!("The built-in `signal` outbox of the graph [`{name}`] returns.");
     quote! {
@@ -213,6 +222,7 @@ fn ports_struct(prefab: &Prefab) -> TokenStream {
         #maybe_inbox
         #maybe_outbox
         #(#own_ports)*
+        #declared_in
     }
 }
 
