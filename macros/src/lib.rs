@@ -11,12 +11,22 @@
 use proc_macro::TokenStream;
 
 mod component;
+mod errors;
 mod graph;
+mod prefab;
+mod runtime;
 
 /// Marks a struct as a component. See `myelin::component` for the full docs.
 #[proc_macro_attribute]
 pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
     component::expand(attr.into(), item.into()).into()
+}
+
+/// Makes a function that returns a graph a part like a component. See
+/// `myelin::prefab` for the full docs.
+#[proc_macro_attribute]
+pub fn prefab(attr: TokenStream, item: TokenStream) -> TokenStream {
+    prefab::expand(attr.into(), item.into()).into()
 }
 
 /// Wires components in a chain. See `myelin::pipeline` for the full docs.

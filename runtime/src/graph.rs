@@ -724,6 +724,10 @@ impl<H> Graph<H> {
     }
 
     /// Sets the graph's typed handles.
+    ///
+    /// For a graph built by hand. A function that builds its graph with
+    /// `pipeline!` or `graphline!` gets handles a pipeline can link, and
+    /// docs, from [`#[prefab]`](crate::prefab) instead.
     pub fn with_handles<H2>(self, handles: H2) -> Graph<H2> {
         Graph {
             children: self.children,
@@ -733,6 +737,30 @@ impl<H> Graph<H> {
             control_passthrough: self.control_passthrough,
             signal_passthrough: self.signal_passthrough,
             kind: self.kind,
+        }
+    }
+}
+
+impl<H> Graph<H> {
+    /// The graph under another default name, with the handles `ports`
+    /// makes from its own: see `wiring::prefab`.
+    pub(crate) fn into_prefab<P>(
+        self,
+        name: &'static str,
+        ports: impl FnOnce(&H, InboxPort<Control>, OutboxPort<Control>) -> P,
+    ) -> Graph<P> {
+        let control = self
+            .control_passthrough
+            .clone()
+            .unwrap_or_else(|| self.control.port());
+        let signal = self
+            .signal_passthrough
+            .clone()
+            .unwrap_or_else(|| self.signal.port());
+        let handles = ports(&self.handles, control, signal);
+        Graph {
+            kind: name,
+            ..self.with_handles(handles)
         }
     }
 }

@@ -177,6 +177,8 @@ pub use myelin_macros::component;
 pub use myelin_macros::graphline;
 #[doc = include_str!("../../macros/doc/pipeline.md")]
 pub use myelin_macros::pipeline;
+#[doc = include_str!("../../macros/doc/prefab.md")]
+pub use myelin_macros::prefab;
 pub use placed::{Place, Placed};
 pub use port::{
     FirstReady, Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, Watch,
@@ -191,8 +193,8 @@ pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 /// ([`Part`], [`IntoPart`]): `use myelin::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Component, Context, Control, Error, Inbox, IntoPart, Outbox, Part, Place, ThreadComponent,
-        ThreadContext, component, graphline, pipeline, run, select,
+        Component, Context, Control, Error, Graph, Inbox, IntoPart, Outbox, Part, Place,
+        ThreadComponent, ThreadContext, component, graphline, pipeline, prefab, run, select,
     };
 }
 
@@ -213,7 +215,8 @@ pub mod __private {
     pub use crate::thread::ThreadComponent;
     pub use crate::thread::ThreadNode;
     pub use crate::wiring::{
-        ChildPorts, MaybeInbox, MaybeOutbox, NoPort, PipelinePorts, add_child,
+        Absent, ChildPorts, DeclaredIn, Declares, Infer, MaybeInbox, MaybeOutbox, NoPort,
+        OtherMessage, OwnPort, PipelinePorts, SameMessage, add_child, port_key, prefab,
     };
     pub use crate::{Control, Inbox, Outbox};
     pub use core::option::Option::{self, None, Some};
@@ -302,6 +305,14 @@ pub mod __private {
             // The macros reject duplicate links at compile time; this is reached
             // only when a nested graph's passthrough was already linked.
             panic!("myelin: {e}");
+        }
+    }
+
+    /// Links two consecutive pipeline stages' data ports, if both have
+    /// them: stages with neither are linked by `signal` and `control` alone.
+    pub fn link_stages<T>(from: Option<&OutboxPort<T>>, to: Option<&InboxPort<T>>) {
+        if let (Some(from), Some(to)) = (from, to) {
+            link(from, to, None);
         }
     }
 }

@@ -47,7 +47,26 @@ pub fn add_child<H, P: IntoPart>(
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NoPort;
 
+/// Implemented by [`NoPort`] alone: a pipeline's data link between two
+/// stages is left out when both ends are absent, and `Unit` is then the
+/// message type of the link that is not made.
+pub trait Absent {
+    /// `()`.
+    type Unit;
+}
+
+impl Absent for NoPort {
+    type Unit = ();
+}
+
 /// The `inbox` of a port-handle struct, or [`NoPort`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `inbox` or `outbox` a pipeline can find",
+    label = "a pipeline stage whose handles are `{Self}`",
+    note = "a pipeline links the `inbox` and `outbox` of the handles that `#[component]`, \
+            `#[prefab]`, `pipeline!` and `graphline!` generate; to give a function that \
+            returns a graph such handles, mark it `#[prefab]`"
+)]
 pub trait MaybeInbox {
     /// `InboxPort<T>` or `NoPort`.
     type Port: Clone;
@@ -56,6 +75,13 @@ pub trait MaybeInbox {
 }
 
 /// The `outbox` of a port-handle struct, or [`NoPort`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `inbox` or `outbox` a pipeline can find",
+    label = "a pipeline stage whose handles are `{Self}`",
+    note = "a pipeline links the `inbox` and `outbox` of the handles that `#[component]`, \
+            `#[prefab]`, `pipeline!` and `graphline!` generate; to give a function that \
+            returns a graph such handles, mark it `#[prefab]`"
+)]
 pub trait MaybeOutbox {
     /// `OutboxPort<T>` or `NoPort`.
     type Port: Clone;
@@ -89,6 +115,20 @@ impl<I: Clone, O: Clone> Clone for PipelinePorts<I, O> {
     }
 }
 
+impl<I: Clone, O> OwnPort<{ port_key("inbox") }> for PipelinePorts<I, O> {
+    type Port = I;
+    fn own_port(&self) -> I {
+        self.inbox.clone()
+    }
+}
+
+impl<I, O: Clone> OwnPort<{ port_key("outbox") }> for PipelinePorts<I, O> {
+    type Port = O;
+    fn own_port(&self) -> O {
+        self.outbox.clone()
+    }
+}
+
 impl<I: Clone, O> MaybeInbox for PipelinePorts<I, O> {
     type Port = I;
     fn inbox_port(&self) -> I {
@@ -101,4 +141,91 @@ impl<I, O: Clone> MaybeOutbox for PipelinePorts<I, O> {
     fn outbox_port(&self) -> O {
         self.outbox.clone()
     }
+}
+
+/// The two ends of a link, before the link's type check: [`SameMessage`]
+/// and [`OtherMessage`] let inference carry the message type from either
+/// end to the other.
+///
+/// The type check itself (the macros' `__Link`) infers one way only: from
+/// the destination to the source, since its message names the types of both
+/// and must see the source's. So `Infer(&from, &to).infer()` comes first,
+/// called as a method: rustc picks [`SameMessage`] when the two ends can
+/// carry one type, making them carry it (a generic sink such as
+/// `Collect::new()` then needs no turbofish), and falls back to
+/// [`OtherMessage`], which does nothing, when they cannot; the type check
+/// then reports the mismatch, once.
+#[derive(Debug)]
+pub struct Infer<'a, F, T>(pub &'a F, pub &'a T);
+
+/// See [`Infer`]: an outbox and an inbox of one message type.
+pub trait SameMessage {
+    /// Does nothing; choosing this method is what unifies the types.
+    fn infer(self);
+}
+
+impl<T> SameMessage for Infer<'_, OutboxPort<T>, InboxPort<T>> {
+    fn infer(self) {}
+}
+
+/// See [`Infer`]: any other pair, left to the link's type check.
+pub trait OtherMessage {
+    /// Does nothing.
+    fn infer(&self);
+}
+
+impl<F, T> OtherMessage for Infer<'_, F, T> {
+    fn infer(&self) {}
+}
+
+/// A graph's own port named `NAME` (see [`port_key`]): how `#[prefab]`
+/// finds, by name, the ports of the graph its function builds.
+/// `graphline!` implements it for each port it passes through, and
+/// [`PipelinePorts`] for `inbox` and `outbox`.
+pub trait OwnPort<const NAME: u128> {
+    /// `InboxPort<T>`, `OutboxPort<T>`, or [`NoPort`].
+    type Port;
+    /// The handle.
+    fn own_port(&self) -> Self::Port;
+}
+
+/// A port name as a number, for [`OwnPort`] (FNV-1a, 128 bits: port names
+/// are few and short, and a collision would still have to match in type).
+pub const fn port_key(name: &str) -> u128 {
+    let bytes = name.as_bytes();
+    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u128;
+        hash = hash.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+        i += 1;
+    }
+    hash
+}
+
+/// Implemented by a `#[prefab]`'s ports struct for each port it declares.
+pub trait Declares<const NAME: u128> {}
+
+/// The graph handles `Self` have no own port that the prefab ports `P` do
+/// not declare: `graphline!` implements it when `P` declares each of its
+/// own ports, so that a prefab cannot hide one of them by mistake.
+#[diagnostic::on_unimplemented(
+    message = "`{P}` does not declare every port of the graph its prefab returns",
+    note = "declare each port the graph passes through in `#[prefab(..)]`"
+)]
+pub trait DeclaredIn<P> {}
+
+// A pipeline's ends may be absent (`NoPort`): a prefab declares those it
+// offers.
+impl<I, O, P> DeclaredIn<P> for PipelinePorts<I, O> {}
+
+/// What a `#[prefab]` function returns: `graph`, named `name` unless the
+/// wiring names it, with the handles `ports` makes from the graph's own
+/// handles, `control` and `signal`.
+pub fn prefab<H: DeclaredIn<P>, P>(
+    graph: Graph<H>,
+    name: &'static str,
+    ports: impl FnOnce(&H, InboxPort<Control>, OutboxPort<Control>) -> P,
+) -> Graph<P> {
+    graph.into_prefab(name, ports)
 }

@@ -1,5 +1,5 @@
-//! The code `#[component]` generates passes the strictest lints a user may
-//! set, clippy's pedantic group included: `cargo clippy -p myelin --tests --
+//! The code `#[component]` and `#[prefab]` generate passes the strictest
+//! lints a user may set, clippy's pedantic group included: `cargo clippy -p myelin --tests --
 //! -D warnings` checks this file.
 
 #![deny(warnings, missing_docs, missing_debug_implementations, unreachable_pub)]
@@ -114,6 +114,33 @@ pub mod parts {
             Ok(())
         }
     }
+
+    /// Doubles twice, then relays: a public prefab.
+    #[prefab(
+        /// Numbers to quadruple.
+        inbox: Inbox<i64>,
+        /// The quadrupled numbers.
+        outbox: Outbox<i64>,
+    )]
+    #[must_use]
+    pub fn quadruple() -> Graph<QuadruplePorts> {
+        graphline! {
+            components { first: Double::new(0), second: Double::new(0), relay: Relay::new() }
+            links {
+                self.inbox -> first.inbox,
+                first.outbox -> second.inbox,
+                second.outbox -> relay.inbox,
+                relay.outbox -> self.outbox,
+            }
+        }
+    }
+
+    /// A generic prefab, from a pipeline.
+    #[prefab(inbox: Inbox<T>, outbox: Outbox<T>)]
+    #[must_use]
+    pub fn relays<T: Debug + Send + 'static>() -> Graph<RelaysPorts<T>> {
+        pipeline![Relay::new(), Relay::new()]
+    }
 }
 
 #[test]
@@ -135,4 +162,11 @@ fn strictly_linted_components_run() {
     .unwrap();
     myelin::run(parts::Hidden::new()).unwrap();
     myelin::run(parts::Count::new()).unwrap();
+    let report = myelin::run(pipeline![
+        parts::Double::new(1),
+        parts::quadruple(),
+        parts::relays()
+    ])
+    .unwrap();
+    assert_eq!(report.components().len(), 6);
 }

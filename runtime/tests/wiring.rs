@@ -386,3 +386,35 @@ fn control_and_signal_pass_through_to_a_child() {
         }]
     );
 }
+
+#[test]
+fn a_generic_sink_takes_its_message_type_from_the_stage_before() {
+    // No turbofish: the link carries `u64` from `Numbers` to `Collect`.
+    let collect = myelin::components::Collect::new();
+    let got = collect.collected();
+    myelin::run(pipeline![Numbers::new(3), Double::new(), collect]).unwrap();
+    assert_eq!(got.take(), [2, 4, 6]);
+}
+
+#[test]
+fn a_generic_sink_takes_its_message_type_from_a_graphline_link() {
+    let collect = myelin::components::Collect::new();
+    let got = collect.collected();
+    let system = graphline! {
+        components { numbers: Numbers::new(2), keep: collect }
+        links { numbers.outbox -> keep.inbox }
+    };
+    myelin::run(system).unwrap();
+    assert_eq!(got.take(), [1, 2]);
+}
+
+#[test]
+fn a_generic_source_takes_its_message_type_from_the_stage_after() {
+    let kept = shared();
+    myelin::run(pipeline![
+        myelin::components::Source::new(vec![5, 6]),
+        Collect::new(kept.clone()),
+    ])
+    .unwrap();
+    assert_eq!(take(&kept), [5, 6]);
+}

@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 use super::model::{Component, Role};
 use super::parse::{Direction, Kind};
 use super::{handles, ports_impl, process_impl};
+use crate::runtime::RT;
 
 pub(crate) fn expand(c: &Component, kind: Kind) -> TokenStream {
     let item = &c.item;
@@ -100,12 +101,12 @@ pub(crate) fn port_init(f: &super::model::Field, port: &super::model::Port) -> T
     let ident = &f.ident;
     let name = f.name();
     let message = &port.message;
-    let ops = quote!(::myelin::__private::message::<#message>());
+    let ops = quote!(#RT::message::<#message>());
     match port.direction {
         Direction::Inbox => {
             let capacity = match port.capacity {
-                Some(n) => quote!(::myelin::__private::Some(#n)),
-                None => quote!(::myelin::__private::None),
+                Some(n) => quote!(#RT::Some(#n)),
+                None => quote!(#RT::None),
             };
             quote!(#ident: #ops.inbox(#name, #capacity))
         }

@@ -9,6 +9,7 @@ use syn::{GenericParam, Ident};
 
 use super::model::Component;
 use super::parse::Direction;
+use crate::runtime::RT;
 
 pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
     let vis = &c.vis;
@@ -26,8 +27,8 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
         let ident = &f.ident;
         let message = &port.message;
         let ty = match port.direction {
-            Direction::Inbox => quote!(::myelin::__private::InboxPort<#message>),
-            Direction::Outbox => quote!(::myelin::__private::OutboxPort<#message>),
+            Direction::Inbox => quote!(#RT::InboxPort<#message>),
+            Direction::Outbox => quote!(#RT::OutboxPort<#message>),
         };
         let doc = if f.doc.is_empty() {
             let text = format!(
@@ -56,10 +57,10 @@ pub(crate) fn expand(c: &Component, handles: &Ident) -> TokenStream {
             #(#fields)*
             /// The built-in `control` inbox: lifecycle requests such as
             /// `Control::Shutdown`.
-            pub control: ::myelin::__private::InboxPort<::myelin::__private::Control>,
+            pub control: #RT::InboxPort<#RT::Control>,
             /// The built-in `signal` outbox: `Control::Finished` or
             /// `Control::Failed` when the component ends.
-            pub signal: ::myelin::__private::OutboxPort<::myelin::__private::Control>,
+            pub signal: #RT::OutboxPort<#RT::Control>,
             #marker_field
         }
 
@@ -131,19 +132,25 @@ fn maybe_port(c: &Component, handles: &Ident, direction: Direction) -> TokenStre
             let message = &port.message;
             let ident = &f.ident;
             let ty = match direction {
-                Direction::Inbox => quote!(::myelin::__private::InboxPort<#message>),
-                Direction::Outbox => quote!(::myelin::__private::OutboxPort<#message>),
+                Direction::Inbox => quote!(#RT::InboxPort<#message>),
+                Direction::Outbox => quote!(#RT::OutboxPort<#message>),
             };
             (ty, quote!(::core::clone::Clone::clone(&self.#ident)))
         }
-        None => (
-            quote!(::myelin::__private::NoPort),
-            quote!(::myelin::__private::NoPort),
-        ),
+        None => (quote!(#RT::NoPort), quote!(#RT::NoPort)),
     };
     let (impl_generics, ty_generics, where_clause) = c.generics.split_for_impl();
+    // Kept out of "other types implement" lists, which would list every
+    // component in scope; but not when generic, as then rustc would report
+    // this trait instead of the bound on a type parameter that fails.
+    let hidden = if c.generics.params.is_empty() {
+        quote!(#[diagnostic::do_not_recommend])
+    } else {
+        super::ports_impl::hidden_from_hints()
+    };
     quote! {
-        impl #impl_generics ::myelin::__private::#trait_name for #handles #ty_generics #where_clause {
+        #hidden
+        impl #impl_generics #RT::#trait_name for #handles #ty_generics #where_clause {
             type Port = #port_ty;
             fn #method(&self) -> Self::Port {
                 #value

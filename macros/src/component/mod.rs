@@ -7,12 +7,11 @@
 //! well-formed, so the user sees the macro's errors and not a cascade of
 //! "no function `new`" or "not a component" errors.
 
-mod docs;
-mod errors;
+pub(crate) mod docs;
 mod expand;
 mod handles;
 mod model;
-mod parse;
+pub(crate) mod parse;
 mod ports_impl;
 mod process_impl;
 mod type_string;
@@ -20,7 +19,7 @@ mod type_string;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use errors::Errors;
+use crate::errors::Errors;
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();

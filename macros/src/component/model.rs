@@ -11,8 +11,8 @@ use syn::ext::IdentExt;
 use syn::{Fields, GenericParam, Generics, Ident, Item, Type, Visibility};
 
 use super::docs::Doc;
-use super::errors::Errors;
 use super::parse::{self, Direction};
+use crate::errors::Errors;
 
 pub(crate) struct Component {
     /// The item to emit: as written, minus the helper attributes.

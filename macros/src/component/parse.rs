@@ -7,7 +7,7 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Attribute, GenericArgument, LitInt, PathArguments, Type};
 
-use super::errors::Errors;
+use crate::errors::Errors;
 
 /// How the component runs: the one argument `#[component]` takes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -9,6 +9,7 @@ use super::handles::marker;
 use super::model::{Component, Field, Port};
 use super::parse::{Direction, Kind};
 use super::type_string::type_string;
+use crate::runtime::{self, RT};
 
 pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream {
     let ident = &c.ident;
@@ -27,10 +28,10 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
         let message = &port.message;
         match port.direction {
             Direction::Inbox => quote! {
-                #ident: ::myelin::__private::message::<#message>().inbox_port(&self.#ident)
+                #ident: #RT::message::<#message>().inbox_port(&self.#ident)
             },
             Direction::Outbox => quote! {
-                #ident: ::myelin::__private::message::<#message>().outbox_port(&self.#ident)
+                #ident: #RT::message::<#message>().outbox_port(&self.#ident)
             },
         }
     });
@@ -41,7 +42,7 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
             let ident = &f.ident;
             let message = &port.message;
             quote! {
-                visit(::myelin::__private::message::<#message>().any_inbox(&self.#ident));
+                visit(#RT::message::<#message>().any_inbox(&self.#ident));
             }
         })
         .collect();
@@ -58,7 +59,7 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
             let ident = &f.ident;
             let message = &port.message;
             quote! {
-                visit(::myelin::__private::message::<#message>().any_outbox(&mut self.#ident));
+                visit(#RT::message::<#message>().any_outbox(&mut self.#ident));
             }
         })
         .collect();
@@ -69,18 +70,9 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
     };
 
     let (node, behaviour) = match kind {
-        Kind::Generator => (
-            quote!(::myelin::__private::Node),
-            quote!(::myelin::__private::Component),
-        ),
-        Kind::Thread => (
-            quote!(::myelin::__private::ThreadNode),
-            quote!(::myelin::__private::ThreadComponent),
-        ),
-        Kind::Process => (
-            quote!(::myelin::__private::ProcessNode),
-            quote!(::myelin::__private::Component),
-        ),
+        Kind::Generator => (quote!(#RT::Node), quote!(#RT::Component)),
+        Kind::Thread => (quote!(#RT::ThreadNode), quote!(#RT::ThreadComponent)),
+        Kind::Process => (quote!(#RT::ProcessNode), quote!(#RT::Component)),
     };
     // The impl applies only once the struct has its behaviour impl: the
     // higher-ranked bound keeps rustc from rejecting it outright when the
@@ -93,9 +85,10 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
         .push(parse_quote!(for<'__myelin> #ident #ty_generics: #behaviour));
     let (_, _, into_part_where) = into_part_generics.split_for_impl();
     let hidden = hidden_from_hints();
+    let rt = runtime::at(ident.span());
     let into_part = quote_spanned! {ident.span()=>
         #hidden
-        impl #impl_generics ::myelin::__private::IntoPart for #ident #ty_generics #into_part_where {
+        impl #impl_generics #rt::IntoPart for #ident #ty_generics #into_part_where {
             type Part = #node<Self>;
             fn into_part(self) -> #node<Self> {
                 #node::new(self)
@@ -105,10 +98,10 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
 
     quote! {
         #hidden
-        impl #impl_generics ::myelin::__private::Ports for #ident #ty_generics #where_clause {
+        impl #impl_generics #RT::Ports for #ident #ty_generics #where_clause {
             type Handles = #handles #ty_generics;
 
-            const INFO: ::myelin::__private::ComponentInfo = ::myelin::__private::ComponentInfo {
+            const INFO: #RT::ComponentInfo = #RT::ComponentInfo {
                 name: #name,
                 doc: #doc,
                 inboxes: &[#(#inboxes),*],
@@ -120,8 +113,8 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
             // the error of a struct that is not `Send + 'static`.
             fn handles(
                 &self,
-                control: ::myelin::__private::InboxPort<::myelin::__private::Control>,
-                signal: ::myelin::__private::OutboxPort<::myelin::__private::Control>,
+                control: #RT::InboxPort<#RT::Control>,
+                signal: #RT::OutboxPort<#RT::Control>,
             ) -> #handles #ty_generics {
                 #handles {
                     #(#handle_fields,)*
@@ -133,14 +126,14 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
 
             fn for_each_inbox(
                 &self,
-                #visit: &mut dyn ::core::ops::FnMut(&dyn ::myelin::__private::AnyInbox),
+                #visit: &mut dyn ::core::ops::FnMut(&dyn #RT::AnyInbox),
             ) {
                 #(#visits)*
             }
 
             fn for_each_outbox(
                 &mut self,
-                #outbox_visit: &mut dyn ::core::ops::FnMut(&mut dyn ::myelin::__private::AnyOutbox),
+                #outbox_visit: &mut dyn ::core::ops::FnMut(&mut dyn #RT::AnyOutbox),
             ) {
                 #(#outbox_visits)*
             }
@@ -161,7 +154,7 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
 /// `impl Component`s the same way. Read from the crate being compiled
 /// (`CARGO_CRATE_NAME`, which cargo sets): the marker is for the runtime
 /// alone, so it is not an argument users could write.
-fn hidden_from_hints() -> TokenStream {
+pub(crate) fn hidden_from_hints() -> TokenStream {
     if std::env::var("CARGO_CRATE_NAME").is_ok_and(|name| name == "myelin") {
         quote!(#[diagnostic::do_not_recommend])
     } else {
@@ -187,7 +180,7 @@ fn bounded_generics(c: &Component) -> Generics {
         for message in messages {
             where_clause
                 .predicates
-                .push(parse_quote!(#message: ::myelin::__private::Message));
+                .push(parse_quote!(#message: #RT::Message));
         }
     }
     generics
@@ -198,6 +191,6 @@ fn port_info((f, port): (&Field, &Port)) -> TokenStream {
     let message = type_string(&port.message);
     let doc = f.doc.to_str_expr();
     quote! {
-        ::myelin::__private::PortInfo { name: #name, message: #message, doc: #doc }
+        #RT::PortInfo { name: #name, message: #message, doc: #doc }
     }
 }

@@ -6,10 +6,11 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::errors::Errors;
 use super::expand::{port_init, rejected_init};
 use super::model::{Component, Role};
 use super::parse::{Direction, Kind};
+use crate::errors::Errors;
+use crate::runtime::RT;
 
 /// A process component cannot be generic: its child finds the type by
 /// name, so the type must be one concrete type. Reported at the generics;
@@ -98,39 +99,39 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
         const _: () = {
             #checks
 
-            impl ::myelin::__private::ProcessPorts for #ident {
+            impl #RT::ProcessPorts for #ident {
                 const KEY: &'static str = ::core::concat!(::core::module_path!(), "::", #key);
 
-                fn take_wires(&mut self) -> ::myelin::__private::Wires {
-                    let mut wires = ::myelin::__private::Wires::default();
+                fn take_wires(&mut self) -> #RT::Wires {
+                    let mut wires = #RT::Wires::default();
                     #(#take)*
                     wires
                 }
 
-                fn mirror_wires(&self) -> ::myelin::__private::Wires {
-                    let mut wires = ::myelin::__private::Wires::default();
+                fn mirror_wires(&self) -> #RT::Wires {
+                    let mut wires = #RT::Wires::default();
                     #(#mirror)*
                     wires
                 }
 
                 fn encode_state(
                     &self,
-                    #state: &mut ::myelin::__private::StateWriter,
-                ) -> ::myelin::__private::Result<(), ::myelin::__private::WireError> {
+                    #state: &mut #RT::StateWriter,
+                ) -> #RT::Result<(), #RT::WireError> {
                     #(#encode)*
-                    ::myelin::__private::Result::Ok(())
+                    #RT::Result::Ok(())
                 }
 
                 fn decode_state(
-                    #read_state: &mut ::myelin::__private::StateReader<'_>,
-                ) -> ::myelin::__private::Result<Self, ::myelin::__private::WireError> {
-                    ::myelin::__private::Result::Ok(Self { #(#inits),* })
+                    #read_state: &mut #RT::StateReader<'_>,
+                ) -> #RT::Result<Self, #RT::WireError> {
+                    #RT::Result::Ok(Self { #(#inits),* })
                 }
             }
         };
 
-        ::myelin::__private::inventory::submit! {
-            ::myelin::__private::ProcessEntry::new::<#ident>()
+        #RT::inventory::submit! {
+            #RT::ProcessEntry::new::<#ident>()
         }
     }
 }
@@ -173,7 +174,7 @@ fn checks() -> TokenStream {
                         (`#[derive(serde::Serialize, serde::Deserialize)]`): messages \
                         travel to and from the child process as bytes"
             )]
-            pub trait ProcessMessage: ::myelin::__private::Wire {}
+            pub trait ProcessMessage: #RT::Wire {}
 
             #[diagnostic::do_not_recommend]
             impl ProcessMessage for () {}
@@ -188,54 +189,54 @@ fn checks() -> TokenStream {
                         `#[state(default)]` so that the child creates it with \
                         `Default::default()`"
             )]
-            pub trait ProcessState: ::myelin::__private::WireState {}
+            pub trait ProcessState: #RT::WireState {}
 
             #[diagnostic::do_not_recommend]
             impl ProcessState for () {}
 
             pub trait WireChecked<T> {
-                fn port_message(&self) -> ::myelin::__private::WireOps<T>;
+                fn port_message(&self) -> #RT::WireOps<T>;
             }
 
-            impl<T: ::myelin::__private::Wire> WireChecked<T> for Probe<T> {
-                fn port_message(&self) -> ::myelin::__private::WireOps<T> {
-                    ::myelin::__private::wire::<T>()
+            impl<T: #RT::Wire> WireChecked<T> for Probe<T> {
+                fn port_message(&self) -> #RT::WireOps<T> {
+                    #RT::wire::<T>()
                 }
             }
 
             pub trait StateChecked<T> {
-                fn state_field(&self) -> ::myelin::__private::StateOps<T>;
+                fn state_field(&self) -> #RT::StateOps<T>;
             }
 
-            impl<T: ::myelin::__private::WireState> StateChecked<T> for Probe<T> {
-                fn state_field(&self) -> ::myelin::__private::StateOps<T> {
-                    ::myelin::__private::state::<T>()
+            impl<T: #RT::WireState> StateChecked<T> for Probe<T> {
+                fn state_field(&self) -> #RT::StateOps<T> {
+                    #RT::state::<T>()
                 }
             }
 
             pub trait ProcessComponent<T> {
-                fn port_message(&self) -> ::myelin::__private::WireOps<T>
+                fn port_message(&self) -> #RT::WireOps<T>
                 where
                     T: ProcessMessage;
 
-                fn state_field(&self) -> ::myelin::__private::StateOps<T>
+                fn state_field(&self) -> #RT::StateOps<T>
                 where
                     T: ProcessState;
             }
 
             impl<T> ProcessComponent<T> for &Probe<T> {
-                fn port_message(&self) -> ::myelin::__private::WireOps<T>
+                fn port_message(&self) -> #RT::WireOps<T>
                 where
                     T: ProcessMessage,
                 {
-                    ::myelin::__private::wire::<T>()
+                    #RT::wire::<T>()
                 }
 
-                fn state_field(&self) -> ::myelin::__private::StateOps<T>
+                fn state_field(&self) -> #RT::StateOps<T>
                 where
                     T: ProcessState,
                 {
-                    ::myelin::__private::state::<T>()
+                    #RT::state::<T>()
                 }
             }
         }

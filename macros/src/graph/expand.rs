@@ -10,16 +10,7 @@ use syn::Ident;
 use super::checks::{self, spanned_call};
 use super::model::{Access, Direction, Handles, Model, Port};
 use super::parse::expr_bounds;
-
-/// Where generated code reaches the runtime.
-pub(crate) fn rt() -> TokenStream {
-    quote!(::myelin::__private)
-}
-
-/// [`rt`] with every token at `span`, for paths inside spanned expressions.
-pub(crate) fn rt_at(span: Span) -> TokenStream {
-    quote_spanned!(span=> ::myelin::__private)
-}
+use crate::runtime::{self, RT};
 
 /// The generated locals.
 pub(crate) struct Names {
@@ -42,7 +33,7 @@ impl Names {
 }
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
-    let p = rt();
+    let p = RT;
     let names = Names::new(model.children.len());
     let graph = &names.graph;
     let kind = model.kind.name();
@@ -62,7 +53,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             };
             // Spanned on the expression, so "not a component" points at it.
             let (lo, hi) = expr_bounds(expr);
-            let path = quote_spanned!(lo=> ::myelin::__private::add_child);
+            let rt = runtime::at(lo);
+            let path = quote_spanned!(lo=> #rt::add_child);
             let call = spanned_call(path, quote!(#graph, #name, #expr), hi);
             quote!(let (#graph, #var) = #call;)
         });
@@ -99,11 +91,18 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
     let (items, handles) = match &model.handles {
         Handles::Pipeline { first, last } => {
-            let (first, last) = (&names.children[*first], &names.children[*last]);
+            let first = &names.children[*first];
+            let outbox = match last {
+                Some(last) => {
+                    let last = &names.children[*last];
+                    quote!(#p::MaybeOutbox::outbox_port(&#last.handles))
+                }
+                None => quote!(#p::NoPort),
+            };
             let handles = quote! {
                 #p::PipelinePorts {
                     inbox: #p::MaybeInbox::inbox_port(&#first.handles),
-                    outbox: #p::MaybeOutbox::outbox_port(&#last.handles),
+                    outbox: #outbox,
                     control: #own_control,
                     signal: #own_signal,
                 }
@@ -142,10 +141,15 @@ pub(crate) fn port_ref(port: &Port, names: &Names) -> TokenStream {
     let amp = quote_spanned!(port.lo=> &);
     let handles = quote_spanned!(port.lo=> #child.handles);
     let maybe = |path: TokenStream| {
-        let call = spanned_call(path, quote_spanned!(port.lo=> &#handles), port.hi);
+        // The argument spans the stage too (`handles` at its last token):
+        // a stage without the trait is then one error there, not a second
+        // one at its first token.
+        let field = Ident::new("handles", port.hi);
+        let arg = quote_spanned!(port.lo=> &#child.#field);
+        let call = spanned_call(path, arg, port.hi);
         quote!(#amp #call)
     };
-    let p = rt_at(port.lo);
+    let p = runtime::at(port.lo);
     match &port.access {
         // Every child has its built-in boxes in its `ChildPorts`, whatever
         // its handles are: so a child whose type is a generic parameter can

@@ -5,12 +5,12 @@
 use proc_macro2::Span;
 use syn::{Expr, Ident};
 
-use super::errors::Errors;
 use super::messages;
 use super::model::{
     Access, Child, Direction, Handles, Kind, Link, Model, OwnPort, Passthrough, Port,
 };
 use super::parse::{self, ComponentDecl, EndpointDecl, GraphlineInput, LinkDecl, Owner};
+use crate::errors::Errors;
 
 /// Resolves and checks a parsed graphline. Returns `None` when `errors` got
 /// anything: the caller then emits only the errors and a stand-in graph.
@@ -117,6 +117,7 @@ impl Builder<'_> {
                 }
                 self.links.push(Link {
                     op: decl.arrow,
+                    whole: [f.lo, t.hi],
                     from: f,
                     to: t,
                     capacity: decl

@@ -1,13 +1,15 @@
 //! A graphline's own port handles: a struct generated for it, with
-//! `MaybeInbox`/`MaybeOutbox` so that it nests in a pipeline.
+//! `MaybeInbox`/`MaybeOutbox` so that it nests in a pipeline, and `OwnPort`
+//! so that a `#[prefab]` finds its ports by name.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::checks;
-use super::expand::{Names, rt};
+use super::expand::Names;
 use super::model::{Direction, OwnPort};
+use crate::runtime::RT;
 
 /// A graphline's handles: a struct generated for it, generic over the
 /// message types of its own ports so the macro never names a type.
@@ -18,7 +20,7 @@ pub(crate) fn graphline(
     control: &TokenStream,
     signal: &TokenStream,
 ) -> (TokenStream, TokenStream) {
-    let p = rt();
+    let p = RT;
     let params: Vec<Ident> = (0..own.len()).map(|i| format_ident!("__T{}", i)).collect();
     let fields: Vec<&Ident> = own.iter().map(|o| &o.name).collect();
     let types = own.iter().zip(&params).map(|(o, t)| match o.direction {
@@ -44,6 +46,43 @@ pub(crate) fn graphline(
         }
         None => quote!(type Port = #p::NoPort; fn outbox_port(&self) -> #p::NoPort { #p::NoPort }),
     };
+    // Each own port by name, for `#[prefab]`.
+    let own_ports = own.iter().zip(&params).map(|(o, t)| {
+        let f = &o.name;
+        let key = f.to_string();
+        let ty = match o.direction {
+            Direction::In => quote!(#p::InboxPort<#t>),
+            Direction::Out => quote!(#p::OutboxPort<#t>),
+        };
+        quote! {
+            impl<#(#params),*> #p::OwnPort<{ #p::port_key(#key) }> for __GraphlinePorts<#(#params),*> {
+                type Port = #ty;
+                fn own_port(&self) -> #ty {
+                    ::core::clone::Clone::clone(&self.#f)
+                }
+            }
+        }
+    });
+    // For `#[prefab]`: the prefab's ports `P` declare every own port, each
+    // checked by a trait whose message names the port.
+    let declares: Vec<Ident> = (0..own.len())
+        .map(|i| format_ident!("__Declares{}", i))
+        .collect();
+    let declare_items = own.iter().zip(&declares).map(|(o, t)| {
+        let key = o.name.to_string();
+        let message =
+            format!("`{{Self}}` does not declare `{key}`, a port of the graph its prefab returns");
+        let note = format!(
+            "a port the prefab does not declare cannot be linked from outside: declare \
+             `{key}` in `#[prefab(..)]`, or leave `self.{key}` out of the graphline's links"
+        );
+        quote! {
+            #[diagnostic::on_unimplemented(message = #message, note = #note)]
+            trait #t {}
+            #[diagnostic::do_not_recommend]
+            impl<P: #p::Declares<{ #p::port_key(#key) }>> #t for P {}
+        }
+    });
     let items = quote! {
         /// The port handles of this graphline: its own inboxes and outboxes
         /// (each one a child's port), `control` and `signal`.
@@ -67,6 +106,9 @@ pub(crate) fn graphline(
         impl<#(#params),*> #p::MaybeOutbox for __GraphlinePorts<#(#params),*> {
             #maybe_outbox
         }
+        #(#own_ports)*
+        #(#declare_items)*
+        impl<__P: #(#declares)+*, #(#params),*> #p::DeclaredIn<__P> for __GraphlinePorts<#(#params),*> {}
     };
     let ports = own
         .iter()

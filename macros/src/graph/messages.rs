@@ -56,15 +56,43 @@ pub(crate) fn pipeline_link(from: &str, to: &str) -> LinkMessages {
         not_outbox: Diagnostic {
             message: format!("{from} has no `outbox` to feed {to}"),
             label: "this stage has no outbox named `outbox`".to_owned(),
-            note: "every stage of a pipeline but the last sends on its `outbox`; \
-                   wire other port names with `graphline!`"
+            note: "the next stage receives on its `inbox`, so this one must send on an \
+                   `outbox`; stages with neither between them are linked by \
+                   `signal -> control` alone; wire other port names with `graphline!`"
                 .to_owned(),
         },
         not_inbox: Diagnostic {
             message: format!("{to} has no `inbox` to receive from {from}"),
             label: "this stage has no inbox named `inbox`".to_owned(),
-            note: "every stage of a pipeline but the first receives on its `inbox`; \
-                   wire other port names with `graphline!`"
+            note: "the stage before sends on its `outbox`, so this one must receive on an \
+                   `inbox`; stages with neither between them are linked by \
+                   `signal -> control` alone; wire other port names with `graphline!`"
+                .to_owned(),
+        },
+    }
+}
+
+/// The link that closes `pipeline![circular; ..]`, from the last stage
+/// (`from`) back to the first (`to`).
+pub(crate) fn circular_link(from: &str, to: &str) -> LinkMessages {
+    let (from, to) = (escape(from), escape(to));
+    LinkMessages {
+        mismatch: format!(
+            "cannot close the circle: {from} `outbox` (sends `{{A}}`) cannot feed \
+             {to} `inbox` (expects `{{Self}}`)"
+        ),
+        not_outbox: Diagnostic {
+            message: format!("cannot close the circle: {from} has no `outbox` to feed {to}"),
+            label: "the last stage of a circular pipeline has no outbox named `outbox`".to_owned(),
+            note: "in `pipeline![circular; ..]` the last stage's `outbox` feeds the first \
+                   stage's `inbox`"
+                .to_owned(),
+        },
+        not_inbox: Diagnostic {
+            message: format!("cannot close the circle: {to} has no `inbox` to receive from {from}"),
+            label: "the first stage of a circular pipeline has no inbox named `inbox`".to_owned(),
+            note: "in `pipeline![circular; ..]` the last stage's `outbox` feeds the first \
+                   stage's `inbox`"
                 .to_owned(),
         },
     }

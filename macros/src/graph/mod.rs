@@ -13,11 +13,12 @@
 //! type errors are left to rustc, aimed at the user's tokens by the checks.
 
 mod checks;
-mod errors;
 mod expand;
 mod graphline;
 mod handles;
 mod messages;
+
+pub(crate) use messages::escape;
 mod model;
 mod parse;
 mod pipeline;
@@ -27,14 +28,15 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Expr;
 
-use errors::Errors;
+use crate::errors::Errors;
+use crate::runtime::RT;
 use model::Kind;
 
 pub(crate) fn expand_pipeline(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let stages = parse::pipeline(input, &mut errors);
-    let exprs: Vec<Expr> = stages.iter().map(|(e, _)| e.clone()).collect();
-    let model = pipeline::lower(stages, &mut errors);
+    let input = parse::pipeline(input, &mut errors);
+    let exprs: Vec<Expr> = input.stages.iter().map(|(e, _)| e.clone()).collect();
+    let model = pipeline::lower(input, &mut errors);
     finish(Kind::Pipeline, model, &exprs, &errors)
 }
 
@@ -61,10 +63,11 @@ fn finish(kind: Kind, model: Option<model::Model>, exprs: &[Expr], errors: &Erro
         _ => {
             let errors = errors.to_compile_errors();
             let name = kind.name();
+            let p = RT;
             quote! {{
                 #errors
-                #(let _ = ::myelin::__private::part(#exprs);)*
-                ::myelin::__private::Graph::new(#name)
+                #(let _ = #p::part(#exprs);)*
+                #p::Graph::new(#name)
             }}
         }
     }

@@ -78,6 +78,10 @@ pub(crate) struct Link {
     pub(crate) to: Port,
     /// `capacity = N`, with the span of `capacity`.
     pub(crate) capacity: Option<(Span, Expr)>,
+    /// The first and last tokens a type mismatch underlines: from the
+    /// source to the destination, or for the link that closes a circular
+    /// pipeline, the whole pipeline.
+    pub(crate) whole: [Span; 2],
     /// What the link's checks report; `None` for a link between built-in
     /// ports (`signal -> control` in a pipeline), which cannot be wrong.
     pub(crate) messages: Option<LinkMessages>,
@@ -85,8 +89,9 @@ pub(crate) struct Link {
 
 /// The graph's own port handles.
 pub(crate) enum Handles {
-    /// `PipelinePorts`: the first stage's `inbox`, the last stage's `outbox`.
-    Pipeline { first: usize, last: usize },
+    /// `PipelinePorts`: the first stage's `inbox`, the last stage's `outbox`
+    /// (none when the last stage feeds the first, in a circle).
+    Pipeline { first: usize, last: Option<usize> },
     /// A struct generated for this graphline, one field per own port (besides
     /// `control` and `signal`).
     Graphline(Vec<OwnPort>),

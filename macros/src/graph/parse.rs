@@ -5,16 +5,44 @@
 //! each link) so that one expansion reports every syntax error it can.
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Token, parenthesized};
 
-use super::errors::Errors;
+use crate::errors::Errors;
 
-/// `pipeline![a, b, c]`: the stages in order, each with the comma after it.
-pub(crate) fn pipeline(input: TokenStream, errors: &mut Errors) -> Vec<(Expr, Option<Span>)> {
-    let parser = syn::punctuated::Punctuated::<Expr, Token![,]>::parse_terminated;
-    match parser.parse2(input) {
+/// `pipeline![a, b, c]` or `pipeline![circular; a, b, c]`.
+pub(crate) struct PipelineInput {
+    /// The span of the word `circular`, if given.
+    pub(crate) circular: Option<Span>,
+    /// The stages in order, each with the comma after it.
+    pub(crate) stages: Vec<(Expr, Option<Span>)>,
+}
+
+/// The options a pipeline takes before its stages, as `circular;`.
+const PIPELINE_OPTIONS: &str =
+    "the only option is `circular`, as in `pipeline![circular; a, b, c]`";
+
+pub(crate) fn pipeline(input: TokenStream, errors: &mut Errors) -> PipelineInput {
+    let mut circular = None;
+    let parser = |input: ParseStream<'_>| {
+        // `word;` before the stages: no stage is followed by `;`.
+        if input.peek(Ident::peek_any) && input.peek2(Token![;]) {
+            let word = input.call(Ident::parse_any)?;
+            input.parse::<Token![;]>()?;
+            if word == "circular" {
+                circular = Some(word.span());
+            } else {
+                errors.at(
+                    word.span(),
+                    format!("unknown pipeline option `{word}`: {PIPELINE_OPTIONS}"),
+                );
+            }
+        }
+        syn::punctuated::Punctuated::<Expr, Token![,]>::parse_terminated(input)
+    };
+    let stages = match parser.parse2(input) {
         Ok(stages) => stages
             .into_pairs()
             .map(|pair| {
@@ -26,7 +54,8 @@ pub(crate) fn pipeline(input: TokenStream, errors: &mut Errors) -> Vec<(Expr, Op
             errors.push(e);
             Vec::new()
         }
-    }
+    };
+    PipelineInput { circular, stages }
 }
 
 /// `graphline! { components { .. } links { .. } }`.

@@ -1,24 +1,34 @@
 //! Lowers `pipeline![a, b, c]` into the graphline model: unnamed children,
 //! each stage's `outbox` linked to the next stage's `inbox` and its `signal`
-//! to the next stage's `control`.
+//! to the next stage's `control` (the data link is left out, by the checks,
+//! where neither stage has its data box). `pipeline![circular; a, b, c]`
+//! links the last stage to the first the same way, and has no `outbox` of
+//! its own.
 
 use proc_macro2::Span;
 use quote::ToTokens;
-use syn::Expr;
 
-use super::errors::Errors;
 use super::messages;
 use super::model::{Access, Child, Handles, Kind, Link, Model, Passthrough, Port};
-use super::parse;
+use super::parse::{self, PipelineInput};
 use super::text;
+use crate::errors::Errors;
 
 /// Lowers `pipeline![..]` stages.
-pub(crate) fn lower(stages: Vec<(Expr, Option<Span>)>, errors: &mut Errors) -> Option<Model> {
+pub(crate) fn lower(input: PipelineInput, errors: &mut Errors) -> Option<Model> {
+    let PipelineInput { circular, stages } = input;
     if stages.is_empty() {
-        errors.at(
-            Span::call_site(),
-            "a pipeline needs at least one stage, as in `pipeline![Source::new(), Sink::new()]`",
-        );
+        let message = match circular {
+            Some(_) => {
+                "a circular pipeline needs at least one stage, as in \
+                        `pipeline![circular; Ping::new(), Pong::new()]`"
+            }
+            None => {
+                "a pipeline needs at least one stage, as in \
+                     `pipeline![Source::new(), Sink::new()]`"
+            }
+        };
+        errors.at(Span::call_site(), message);
         return None;
     }
     let bounds: Vec<_> = stages.iter().map(|(e, _)| parse::expr_bounds(e)).collect();
@@ -46,6 +56,7 @@ pub(crate) fn lower(stages: Vec<(Expr, Option<Span>)>, errors: &mut Errors) -> O
         let op = [comma, comma];
         links.push(Link {
             op,
+            whole: [bounds[i - 1].0, bounds[i].1],
             from: stage_port(i - 1, Access::MaybeOutbox),
             to: stage_port(i, Access::MaybeInbox),
             capacity: None,
@@ -54,6 +65,7 @@ pub(crate) fn lower(stages: Vec<(Expr, Option<Span>)>, errors: &mut Errors) -> O
         // Each stage hears on `control` that the one before it finished.
         links.push(Link {
             op,
+            whole: [bounds[i - 1].0, bounds[i].1],
             from: stage_port(i - 1, Access::Signal),
             to: stage_port(i, Access::Control),
             capacity: None,
@@ -61,6 +73,26 @@ pub(crate) fn lower(stages: Vec<(Expr, Option<Span>)>, errors: &mut Errors) -> O
         });
     }
     let last = stages.len() - 1;
+    // The circle closes at the word `circular`.
+    if let Some(word) = circular {
+        let op = [word, word];
+        links.push(Link {
+            op,
+            whole: [bounds[0].0, bounds[last].1],
+            from: stage_port(last, Access::MaybeOutbox),
+            to: stage_port(0, Access::MaybeInbox),
+            capacity: None,
+            messages: Some(messages::circular_link(&describe[last], &describe[0])),
+        });
+        links.push(Link {
+            op,
+            whole: [bounds[0].0, bounds[last].1],
+            from: stage_port(last, Access::Signal),
+            to: stage_port(0, Access::Control),
+            capacity: None,
+            messages: None,
+        });
+    }
     let builtin = |port: Port| Passthrough {
         op: [port.lo, port.lo],
         whole: [port.lo, port.hi],
@@ -71,8 +103,15 @@ pub(crate) fn lower(stages: Vec<(Expr, Option<Span>)>, errors: &mut Errors) -> O
     Some(Model {
         kind: Kind::Pipeline,
         control: Some(builtin(stage_port(0, Access::Control))),
-        signal: Some(builtin(stage_port(last, Access::Signal))),
-        handles: Handles::Pipeline { first: 0, last },
+        // In a circle the last stage's `signal` goes to the first stage:
+        // the pipeline's own `signal` tells when every stage has ended.
+        signal: circular
+            .is_none()
+            .then(|| builtin(stage_port(last, Access::Signal))),
+        handles: Handles::Pipeline {
+            first: 0,
+            last: circular.is_none().then_some(last),
+        },
         children: stages
             .into_iter()
             .map(|(expr, _)| Child { name: None, expr })

@@ -70,12 +70,12 @@
 //!
 //! # Naming the message type
 //!
-//! A link fixes the message type of its source from its destination, not
-//! the other way round (the link check puts the destination's type where
-//! a mismatch gives the clearer error). So a component generic over what
-//! it receives needs its type named, as in `Collect::<u32>::new()`, unless
-//! a stage after it fixes it: in the example below, naming the type the
-//! last stage collects is enough for the stages before it.
+//! A link makes its two ends carry one message type, whichever end names
+//! it: a component generic over what it carries takes its type from the
+//! stages around it. In the example below only `Map`'s closure names a
+//! type, and `Collect` learns from the links that it keeps chunks of
+//! `(u64, u32)`. A turbofish, as in `Collect::<u32>::new()`, is needed only
+//! where no link fixes the type.
 //!
 //! # Nothing is lost silently
 //!
@@ -106,7 +106,7 @@
 //! use myelin::components::{Chunk, Collect, Enumerate, Filter, Map, Source};
 //! use myelin::pipeline;
 //!
-//! let collect = Collect::<Vec<(u64, u32)>>::new();
+//! let collect = Collect::new();
 //! let pairs = collect.collected();
 //! myelin::run(pipeline![
 //!     Source::new(1..=6),

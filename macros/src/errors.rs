@@ -1,6 +1,11 @@
-//! Collects every error the macro finds, so one expansion reports them all.
+//! Collects every mistake a macro finds, so that one expansion reports them
+//! all instead of stopping at the first. Shared by `#[component]`,
+//! `pipeline!` and `graphline!`.
+
+use std::fmt::Display;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 
 /// Spanned errors, combined into one `syn::Error` as they come.
 #[derive(Default)]
@@ -18,14 +23,19 @@ impl Errors {
     }
 
     /// Records a new error at `span`.
-    pub(crate) fn at(&mut self, span: Span, message: impl std::fmt::Display) {
+    pub(crate) fn at(&mut self, span: Span, message: impl Display) {
         self.push(syn::Error::new(span, message));
+    }
+
+    /// Records a new error spanning every token of `tokens`.
+    pub(crate) fn spanned(&mut self, tokens: impl ToTokens, message: impl Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
     }
 
     /// Records a new error covering `lo` through `hi`. (Stable `proc_macro`
     /// cannot join spans, but `compile_error!` tokens spanned at both ends
     /// make rustc underline everything between.)
-    pub(crate) fn range(&mut self, lo: Span, hi: Span, message: impl std::fmt::Display) {
+    pub(crate) fn range(&mut self, lo: Span, hi: Span, message: impl Display) {
         let ends: TokenStream = [Ident::new("lo", lo), Ident::new("hi", hi)]
             .into_iter()
             .map(TokenTree::Ident)
