@@ -73,7 +73,7 @@ where
 }
 
 fn main() {
-    let ports = myelin::Part::handles(&quadruple());
+    let ports = Part::handles(&quadruple());
     let _: myelin::InboxPort<u64> = ports.inbox;
     let _: myelin::OutboxPort<u64> = ports.outbox;
     let _ = pipeline![octuple(), quadruple(), keeper()];
