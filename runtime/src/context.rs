@@ -21,6 +21,9 @@ pub struct Context {
     control: Inbox<Control>,
     signal: Outbox<Control>,
     inboxes: Box<[Arc<dyn Readiness>]>,
+    /// Parts started from this component so far (`Context::start`), for
+    /// their names.
+    pub(crate) started: u32,
 }
 
 impl Context {
@@ -35,6 +38,7 @@ impl Context {
             control,
             signal,
             inboxes,
+            started: 0,
         }
     }
 

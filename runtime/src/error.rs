@@ -156,6 +156,9 @@ pub enum SendErrorKind {
     /// Returned by `try_send` and `blocking_send`; an `async` send from the
     /// wrong thread panics instead, to keep the send path to one compare.
     Misplaced,
+    /// A port group ([`Outboxes`](crate::Outboxes)) has no outbox under the
+    /// key the message was sent to.
+    NoSuchKey,
 }
 
 /// A message that could not be sent, handed back to the sender.
@@ -215,6 +218,7 @@ impl<T> fmt::Display for SendError<T> {
             SendErrorKind::Misplaced => {
                 "it belongs to a generator component on another thread's scheduler"
             }
+            SendErrorKind::NoSuchKey => "the port group has no port under that key",
         };
         write!(f, "cannot send on `{}`: {why}", self.port)
     }

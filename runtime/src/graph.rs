@@ -494,7 +494,8 @@ impl<'a> Spawner<'a> {
     }
 
     /// A spawner for parts added to a running system: they all start on
-    /// the home scheduler.
+    /// `core`'s scheduler (the home one for `Handle::add`, a component's
+    /// own for `Context::start`), where they may link to what runs there.
     pub(crate) fn home_only(core: &'a Core) -> Self {
         Self {
             home_only: true,
@@ -637,7 +638,7 @@ impl<'a> Spawner<'a> {
         }
         for (_, link, end) in self.targets {
             if !link.is_started() {
-                self.core.remote().add_outside(end);
+                system.home.add_outside(end);
             }
         }
         for (prepared, place) in self.starts.into_iter().zip(places) {

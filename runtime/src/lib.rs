@@ -144,6 +144,7 @@
 // generated code names this crate `::myelin`.
 extern crate self as myelin;
 
+mod children;
 mod component;
 pub mod components;
 mod context;
@@ -181,8 +182,8 @@ pub use myelin_macros::pipeline;
 pub use myelin_macros::prefab;
 pub use placed::{Place, Placed};
 pub use port::{
-    FirstReady, Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, Watch,
-    blocking_first_ready, first_ready, link,
+    DuplicateKey, FirstReady, GroupPort, Inbox, InboxPort, Inboxes, LinkError, Outbox, OutboxPort,
+    Outboxes, RecvAny, RecvFuture, SendFuture, Watch, blocking_first_ready, first_ready, link,
 };
 pub use report::{ComponentReport, Outcome, Report, Undelivered};
 pub use run::run;

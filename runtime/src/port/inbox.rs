@@ -148,6 +148,13 @@ impl<T: Send + 'static> AnyInbox for Inbox<T> {
 }
 
 impl<T> Inbox<T> {
+    /// Closes the inbox and returns what it still held, in one step: a
+    /// message sent after this comes back to its sender.
+    pub(crate) fn close_and_take(self) -> Vec<T> {
+        // Drop then finds nothing left to count.
+        self.chan.close_receiver().into()
+    }
+
     pub(crate) fn chan(&self) -> &Arc<Chan<T>> {
         &self.chan
     }

@@ -14,6 +14,7 @@
 mod blocking;
 pub(crate) mod chan;
 mod external;
+mod group;
 mod inbox;
 mod link;
 mod outbox;
@@ -21,6 +22,7 @@ mod ready;
 
 pub(crate) use chan::Chan;
 pub(crate) use external::External;
+pub use group::{DuplicateKey, GroupPort, Inboxes, Outboxes, RecvAny};
 pub use inbox::{Inbox, RecvFuture};
 pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};

@@ -149,6 +149,13 @@ pub(crate) fn ends_with_shutdown() -> bool {
     with_scheduler(Core::ends_with_shutdown).unwrap_or(false)
 }
 
+/// Runs `command` on this thread's scheduler at its next look outside
+/// (never inside a task's resume), keeping the system alive until it has
+/// run; `false` if no scheduler runs here or it no longer takes commands.
+pub(crate) fn submit_here(command: super::registry::Command) -> bool {
+    with_scheduler(|core| core.submit_counted(command)).unwrap_or(false)
+}
+
 /// Records how the running component ended.
 pub(crate) fn record_outcome(outcome: Outcome) {
     with_scheduler(|core| core.record_outcome(outcome));

@@ -211,6 +211,24 @@ impl Core {
         &self.timers
     }
 
+    /// Runs `command` on this scheduler at its next look outside, never
+    /// inside a task's resume; `false` if it no longer takes commands.
+    pub(super) fn submit_counted(&self, command: registry::Command) -> bool {
+        // Counted as a task until it has run: the system must not end
+        // between a component asking and the command running.
+        let system = self.system.clone();
+        system.add_live();
+        let done = system.clone();
+        let accepted = self.remote.submit(Box::new(move |core: &Core| {
+            command(core);
+            done.remove_live();
+        }));
+        if !accepted {
+            system.remove_live();
+        }
+        accepted
+    }
+
     /// Stops the system at the run loop's next look.
     pub(super) fn request_shutdown(&self) {
         self.shutdown.set(true);
