@@ -188,7 +188,10 @@ impl<K: fmt::Debug, T> fmt::Debug for Inboxes<K, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Inboxes")
             .field("name", &self.name)
-            .field("keys", &self.members.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "keys",
+                &self.members.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .field("type", &std::any::type_name::<T>())
             .finish()
     }
@@ -379,7 +382,10 @@ impl<K: fmt::Debug, T> fmt::Debug for Outboxes<K, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Outboxes")
             .field("name", &self.name)
-            .field("keys", &self.members.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "keys",
+                &self.members.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .field("type", &std::any::type_name::<T>())
             .finish()
     }
