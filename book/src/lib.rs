@@ -40,6 +40,9 @@ pub mod time {}
 #[doc = include_str!("components-library.md")]
 pub mod components_library {}
 
+#[doc = include_str!("dynamic.md")]
+pub mod dynamic {}
+
 #[doc = include_str!("scheduling.md")]
 pub mod scheduling {}
 
