@@ -229,3 +229,30 @@ pub fn prefab<H: DeclaredIn<P>, P>(
 ) -> Graph<P> {
     graph.into_prefab(name, ports)
 }
+
+/// A part with an `inbox` of `In` and an `outbox` of `Out`: what a
+/// pipeline stage has, and what a chassis such as
+/// [`Carousel`](crate::components::Carousel) takes as a child. Every
+/// component, `#[prefab]`, pipeline and graphline whose handles have such
+/// an `inbox` and `outbox` is one.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a stage taking `{In}` and sending `{Out}`",
+    label = "needs an `inbox: Inbox<{In}>` and an `outbox: Outbox<{Out}>`",
+    note = "a stage is a component (or prefab, pipeline, graphline) whose ports include an \
+            `inbox` and an `outbox` of those message types"
+)]
+pub trait Stage<In, Out>: Part {
+    /// The part's `inbox` and `outbox`, for linking.
+    fn stage_ports(&self) -> (InboxPort<In>, OutboxPort<Out>);
+}
+
+impl<P, In, Out> Stage<In, Out> for P
+where
+    P: Part,
+    P::Handles: MaybeInbox<Port = InboxPort<In>> + MaybeOutbox<Port = OutboxPort<Out>>,
+{
+    fn stage_ports(&self) -> (InboxPort<In>, OutboxPort<Out>) {
+        let handles = self.handles();
+        (handles.inbox_port(), handles.outbox_port())
+    }
+}

@@ -34,7 +34,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "graphs: parts, starting them, placing them, wiring",
-        &["graph", "placed", "wiring"],
+        &["graph", "children", "placed", "wiring"],
     ),
     ("threaded components; running a system", &["thread", "run"]),
     (

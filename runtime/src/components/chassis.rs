@@ -1,0 +1,312 @@
+//! Chassis: components that hold other parts and change them while
+//! running (Axon's `Carousel`).
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
+use crate::graph::{IntoPart, Part};
+use crate::wiring::Stage;
+use crate::{Component, Context, Control, Error, Inbox, Outbox, component, link};
+
+/// Holds one child at a time, built by `factory` from each message on its
+/// `next` inbox, and passes its own `inbox` and `outbox` through to the
+/// child's (Axon's `Carousel`).
+///
+/// - A message on `next` builds a child with `factory(message)` and starts
+///   it. If a child is running, it is first sent
+///   [`Control::Shutdown`], and the new one starts only once it has ended
+///   (every message it sent is passed on first).
+/// - While a child runs, what arrives on `inbox` goes to the child's
+///   `inbox`, and what the child sends on its `outbox` leaves on the
+///   carousel's `outbox`, in order. With no child, `inbox` keeps its
+///   messages for the next one.
+/// - Whenever a child ends, `()` goes out on `request_next`: link it to
+///   whatever sends on `next` to ask for the next child. The child's own
+///   `signal` is not passed on. With [`request_first`](Carousel::request_first)
+///   it also asks once at start.
+/// - On `control`, [`Control::Shutdown`] is passed to the running child,
+///   queued `next` messages are dropped (and counted in the report), and
+///   the carousel ends after the child, saying `Shutdown` on its `signal`.
+///   [`Control::Finished`] lets the queued `next` messages run first. The
+///   carousel also ends when `next` has ended and no child runs.
+///
+/// Where myelin differs from Axon: the child is any part whose ports
+/// include an `inbox` and an `outbox` of the carousel's types (checked at
+/// compile time), children are named `<carousel>.child<n>` in the report,
+/// and a queued `next` dropped by a shutdown is counted, not lost silently.
+///
+/// ```
+/// use myelin::components::{Carousel, Collect, Map, Source};
+/// use myelin::prelude::*;
+///
+/// // Each child adds its own number to what it is given.
+/// let carousel = Carousel::new(|n: u64| Map::new(move |x: u64| x + n));
+/// let collect = Collect::<u64>::new();
+/// let got = collect.collected();
+/// myelin::run(graphline! {
+///     components {
+///         which: Source::new(vec![100u64]),
+///         data: Source::new(vec![1u64, 2, 3]),
+///         carousel: carousel,
+///         out: collect,
+///     }
+///     links {
+///         which.outbox -> carousel.next,
+///         data.outbox -> carousel.inbox,
+///         carousel.outbox -> out.inbox,
+///     }
+/// })?;
+/// assert_eq!(got.take(), [101, 102, 103]);
+/// # Ok::<(), myelin::Error>(())
+/// ```
+#[component]
+pub struct Carousel<M, In, Out, C, F>
+where
+    M: Send + 'static,
+    In: Send + 'static,
+    Out: Send + 'static,
+    C: IntoPart + Send + 'static,
+    C::Part: Stage<In, Out>,
+    F: FnMut(M) -> C + Send + 'static,
+{
+    /// Each message builds the next child: `factory(message)`.
+    next: Inbox<M>,
+    /// Passed to the running child's `inbox`.
+    inbox: Inbox<In>,
+    /// What the running child sends on its `outbox`.
+    outbox: Outbox<Out>,
+    /// `()` each time a child ends: a request for the next one.
+    request_next: Outbox<()>,
+    /// Builds a child from a `next` message.
+    factory: F,
+    /// Whether to ask for a first child at start.
+    #[state(default)]
+    ask_first: bool,
+    #[state(default)]
+    _types: Types<In, Out, C>,
+}
+
+impl<M, In, Out, C, F> Carousel<M, In, Out, C, F>
+where
+    M: Send + 'static,
+    In: Send + 'static,
+    Out: Send + 'static,
+    C: IntoPart + Send + 'static,
+    C::Part: Stage<In, Out>,
+    F: FnMut(M) -> C + Send + 'static,
+{
+    /// Sends one request on `request_next` at start, before any child has
+    /// run (Axon's `make1stRequest`).
+    #[must_use]
+    pub fn request_first(mut self) -> Self {
+        self.ask_first = true;
+        self
+    }
+}
+
+/// The carousel's message and child types, held by no value.
+type Types<In, Out, C> = std::marker::PhantomData<fn() -> (In, Out, C)>;
+
+/// The running child's ends, as the carousel holds them.
+struct Child<In, Out> {
+    to: Outbox<In>,
+    from: Inbox<Out>,
+    control: Outbox<Control>,
+    /// It has been asked to stop: nothing more goes to it.
+    stopping: bool,
+}
+
+/// What the carousel waits for.
+enum Event<M, Out> {
+    Control(Option<Control>),
+    Next(Option<M>),
+    Input,
+    FromChild(Option<Out>),
+}
+
+#[diagnostic::do_not_recommend]
+impl<M, In, Out, C, F> Component for Carousel<M, In, Out, C, F>
+where
+    M: Send + 'static,
+    In: Send + 'static,
+    Out: Send + 'static,
+    C: IntoPart + Send + 'static,
+    C::Part: Stage<In, Out>,
+    F: FnMut(M) -> C + Send + 'static,
+{
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        let mut child: Option<Child<In, Out>> = None;
+        let mut queued: VecDeque<M> = VecDeque::new();
+        // Input a child ended before it could take it, for the next child.
+        let mut carry: VecDeque<In> = VecDeque::new();
+        // The carousel's `inbox` has ended: so does every child's input,
+        // once it has what is left.
+        let mut input_ended = false;
+        let mut next_open = true;
+        let mut control_open = true;
+        // `Some(Finished)`: end once the queue is done; `Some(Shutdown)`:
+        // end once the child has.
+        let mut ending: Option<Control> = None;
+        if self.ask_first {
+            self.request_next.send(()).await?;
+        }
+        loop {
+            if child.is_none() {
+                let stop_now = matches!(ending, Some(Control::Shutdown))
+                    || (queued.is_empty() && (ending.is_some() || !next_open));
+                if stop_now {
+                    break;
+                }
+                if let Some(msg) = queued.pop_front() {
+                    let mut started = self.start_child(cx, msg)?;
+                    while let Some(msg) = carry.pop_front() {
+                        if let Err(e) = started.to.send(msg).await {
+                            carry.push_front(e.into_inner());
+                            break;
+                        }
+                    }
+                    if input_ended && carry.is_empty() {
+                        started.to = Outbox::new("to_child");
+                    }
+                    child = Some(started);
+                    if !queued.is_empty() {
+                        stop_child(&mut child).await;
+                    }
+                    continue;
+                }
+            }
+            let forwarding = !input_ended && child.as_ref().is_some_and(|c| !c.stopping);
+            let taking_next = next_open && ending.is_none();
+            let event = std::future::poll_fn(|task| {
+                if control_open
+                    && let Poll::Ready(msg) = Pin::new(&mut cx.control().recv()).poll(task)
+                {
+                    return Poll::Ready(Event::Control(msg));
+                }
+                if let Some(c) = child.as_mut()
+                    && let Poll::Ready(out) = Pin::new(&mut c.from.recv()).poll(task)
+                {
+                    return Poll::Ready(Event::FromChild(out));
+                }
+                if taking_next && let Poll::Ready(msg) = Pin::new(&mut self.next.recv()).poll(task)
+                {
+                    return Poll::Ready(Event::Next(msg));
+                }
+                if forwarding && crate::Watch::ready_or_register(&self.inbox, task.waker()) {
+                    return Poll::Ready(Event::Input);
+                }
+                Poll::Pending
+            })
+            .await;
+            match event {
+                Event::Control(None) => control_open = false,
+                Event::Control(Some(Control::Shutdown)) => {
+                    ending = Some(Control::Shutdown);
+                    cx.end_with_shutdown();
+                    // Dropped, so counted: nobody will build them now.
+                    drop_queued(&mut queued);
+                    stop_child(&mut child).await;
+                }
+                Event::Control(Some(_)) => {
+                    // The `next`s already sent still run, in order.
+                    while let Ok(msg) = self.next.try_recv() {
+                        queued.push_back(msg);
+                    }
+                    if !queued.is_empty() {
+                        stop_child(&mut child).await;
+                    }
+                    ending.get_or_insert(Control::Finished {
+                        component: cx.name().to_owned(),
+                    });
+                }
+                Event::Next(None) => next_open = false,
+                Event::Next(Some(msg)) => {
+                    queued.push_back(msg);
+                    stop_child(&mut child).await;
+                }
+                Event::Input => match self.inbox.try_recv() {
+                    Ok(msg) => {
+                        if let Some(c) = child.as_mut()
+                            && let Err(e) = c.to.send(msg).await
+                        {
+                            // The child ended under it: the next child gets
+                            // the message.
+                            carry.push_back(e.into_inner());
+                        }
+                    }
+                    Err(crate::TryRecvError::Closed) => {
+                        input_ended = true;
+                        // The child's input ends too: closing its feed.
+                        if let Some(c) = child.as_mut() {
+                            c.to = Outbox::new("to_child");
+                        }
+                    }
+                    Err(crate::TryRecvError::Empty) => {}
+                },
+                Event::FromChild(Some(out)) => self.outbox.send(out).await?,
+                Event::FromChild(None) => {
+                    // The child has ended and all it sent is passed on.
+                    child = None;
+                    // Nobody listening for requests is not an error.
+                    let _ = self.request_next.send(()).await;
+                }
+            }
+        }
+        if !carry.is_empty() {
+            // No child is left to take them: counted, as unread input is.
+            crate::scheduler::current::record_backlog("inbox", carry.len());
+        }
+        Ok(())
+    }
+}
+
+impl<M, In, Out, C, F> Carousel<M, In, Out, C, F>
+where
+    M: Send + 'static,
+    In: Send + 'static,
+    Out: Send + 'static,
+    C: IntoPart + Send + 'static,
+    C::Part: Stage<In, Out>,
+    F: FnMut(M) -> C + Send + 'static,
+{
+    fn start_child(&mut self, cx: &mut Context, msg: M) -> Result<Child<In, Out>, Error> {
+        let part = (self.factory)(msg).into_part();
+        let (inbox, outbox) = part.stage_ports();
+        let to = Outbox::new("to_child");
+        let from = Inbox::new("from_child");
+        let control = Outbox::new("child_control");
+        link(&to.port(), &inbox, None)?;
+        link(&outbox, &from.port(), None)?;
+        link(&control.port(), &part.control_port(), None)?;
+        cx.start_named(&format!("child{}", cx.started + 1), part)?;
+        Ok(Child {
+            to,
+            from,
+            control,
+            stopping: false,
+        })
+    }
+}
+
+/// Asks the running child to stop, once.
+async fn stop_child<In: Send + 'static, Out: Send + 'static>(child: &mut Option<Child<In, Out>>) {
+    if let Some(c) = child.as_mut()
+        && !c.stopping
+    {
+        c.stopping = true;
+        // A child that has already ended needs no telling.
+        let _ = c.control.send(Control::Shutdown).await;
+        // Nothing more goes to it: its input ends.
+        c.to = Outbox::new("to_child");
+    }
+}
+
+/// Drops the queued `next` messages, counting them in the report.
+fn drop_queued<M>(queued: &mut VecDeque<M>) {
+    if !queued.is_empty() {
+        crate::scheduler::current::record_backlog("next", queued.len());
+        queued.clear();
+    }
+}
