@@ -189,7 +189,7 @@ pub use report::{ComponentReport, Outcome, Report, Undelivered};
 pub use run::run;
 pub use runtime::{Runtime, SCHEDULERS_ENV};
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
-pub use wiring::Stage;
+pub use wiring::{Producer, Stage};
 
 /// The names a component file needs, and code generic over parts
 /// ([`Part`], [`IntoPart`]): `use myelin::prelude::*;`.

@@ -256,3 +256,26 @@ where
         (handles.inbox_port(), handles.outbox_port())
     }
 }
+
+/// A part with an `outbox` of `Out` (and perhaps no inbox): what a
+/// [`Par`](crate::components::Par) runs side by side.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `outbox` sending `{Out}`",
+    label = "needs an `outbox: Outbox<{Out}>`",
+    note = "a producer is a component (or prefab, pipeline, graphline) whose ports include an \
+            `outbox` of that message type"
+)]
+pub trait Producer<Out>: Part {
+    /// The part's `outbox`, for linking.
+    fn producer_port(&self) -> OutboxPort<Out>;
+}
+
+impl<P, Out> Producer<Out> for P
+where
+    P: Part,
+    P::Handles: MaybeOutbox<Port = OutboxPort<Out>>,
+{
+    fn producer_port(&self) -> OutboxPort<Out> {
+        self.handles().outbox_port()
+    }
+}

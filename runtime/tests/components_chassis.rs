@@ -203,3 +203,177 @@ fn finished_on_control_lets_queued_nexts_run_first() {
     assert_eq!(log_of(&r.log), ["a start", "a end", "b start", "b end"]);
     drop(r.next);
 }
+
+/// Takes `n` messages, tagging each, then ends on its own.
+#[component]
+struct TakeN {
+    inbox: Inbox<u64>,
+    outbox: Outbox<String>,
+    tag: &'static str,
+    n: usize,
+}
+
+impl Component for TakeN {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        for _ in 0..self.n {
+            let Some(x) = self.inbox.recv().await else {
+                break;
+            };
+            self.outbox.send(format!("{}:{x}", self.tag)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Axon's Seq (e12-1): children run one after another with the boxes
+/// passed through; the next starts when the one before has ended; input
+/// that arrives while a child with no inbox runs waits for the next one;
+/// the Seq says `Finished` once, at the end.
+#[test]
+fn seq_runs_children_one_after_another_with_the_boxes_passed_through() {
+    use myelin::components::{Seq, Source};
+    let seq = Seq::new()
+        .then(Source::new(vec!["first".to_owned(), "second".to_owned()]))
+        .then(TakeN::new("b", 3));
+    let system = graphline! {
+        components { seq: seq }
+        links {
+            self.inbox -> seq.inbox,
+            seq.outbox -> self.outbox,
+            seq.signal -> self.signal,
+        }
+    };
+    let ports = system.handles();
+    let mut input = Sender::new(&ports.inbox).unwrap();
+    let mut output = Receiver::new(&ports.outbox).unwrap();
+    let mut signal = Receiver::new(&ports.signal).unwrap();
+    let running = start(system);
+    for x in 1..=3 {
+        input.send(x).unwrap();
+    }
+    let got: Vec<String> = (0..5).filter_map(|_| next(&mut output, "output")).collect();
+    assert_eq!(got, ["first", "second", "b:1", "b:2", "b:3"]);
+    assert_eq!(
+        next(&mut signal, "the seq's signal"),
+        Some(Control::Finished {
+            component: "seq".into()
+        })
+    );
+    let report = running.join("seq");
+    assert!(report.component("seq.child1").is_some(), "{report}");
+    assert!(report.component("seq.child2").is_some(), "{report}");
+    drop(input);
+}
+
+/// A `Shutdown` stops the running child of a Seq, and the children after
+/// it never run.
+#[test]
+fn seq_stops_on_shutdown_and_runs_no_more_children() {
+    use myelin::components::Seq;
+    let log: Log = Arc::default();
+    let seq = Seq::new()
+        .then(Tagger::new("a".into(), log.clone()))
+        .then(Tagger::new("b".into(), log.clone()));
+    let system = graphline! {
+        components { seq: seq }
+        links {
+            self.inbox -> seq.inbox,
+            seq.outbox -> self.outbox,
+            self.control -> seq.control,
+            seq.signal -> self.signal,
+        }
+    };
+    let ports = system.handles();
+    let mut input = Sender::new(&ports.inbox).unwrap();
+    let mut output = Receiver::new(&ports.outbox).unwrap();
+    let mut control = Sender::new(&ports.control).unwrap();
+    let mut signal = Receiver::new(&ports.signal).unwrap();
+    let running = start(system);
+    input.send(1).unwrap();
+    assert_eq!(next(&mut output, "a:1"), Some("a:1".into()));
+    control.send(Control::Shutdown).unwrap();
+    assert_eq!(
+        next(&mut signal, "the seq's signal"),
+        Some(Control::Shutdown)
+    );
+    running.join("seq shutdown");
+    assert_eq!(log_of(&log), ["a start", "a end"]);
+    drop(input);
+}
+
+/// Axon's PAR (e12-2): children run side by side, their outboxes merged;
+/// it ends when all have, saying `Finished`; a `Shutdown` is copied to
+/// every child and the PAR then says `Shutdown`.
+#[test]
+fn par_merges_its_childrens_output_and_ends_when_all_have() {
+    use myelin::components::{Par, Source};
+    let par = Par::new()
+        .with(Source::new(vec![1u64, 2, 3]))
+        .with(Source::new(vec![10u64, 20]));
+    let system = graphline! {
+        components { par: par }
+        links {
+            par.outbox -> self.outbox,
+            par.signal -> self.signal,
+        }
+    };
+    let ports = system.handles();
+    let mut output = Receiver::new(&ports.outbox).unwrap();
+    let mut signal = Receiver::new(&ports.signal).unwrap();
+    let running = start(system);
+    let mut got = rest(&mut output, "output");
+    got.sort_unstable();
+    assert_eq!(got, [1, 2, 3, 10, 20]);
+    assert_eq!(
+        next(&mut signal, "the par's signal"),
+        Some(Control::Finished {
+            component: "par".into()
+        })
+    );
+    running.join("par");
+}
+
+/// Sleeps until stopped (a timer, so the system waits rather than
+/// stalls); sends nothing.
+#[component]
+struct Idle {
+    outbox: Outbox<u64>,
+}
+
+impl Component for Idle {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        let _ =
+            myelin::time::timeout(std::time::Duration::from_secs(3600), cx.control().recv()).await;
+        Ok(())
+    }
+}
+
+#[test]
+fn par_copies_a_shutdown_to_every_child_and_says_shutdown() {
+    use myelin::components::Par;
+    let par = Par::new().with(Idle::new()).with(Idle::new());
+    let system = graphline! {
+        components { par: par }
+        links {
+            self.control -> par.control,
+            par.signal -> self.signal,
+        }
+    };
+    let ports = system.handles();
+    let mut control = Sender::new(&ports.control).unwrap();
+    let mut signal = Receiver::new(&ports.signal).unwrap();
+    let running = start(system);
+    control.send(Control::Shutdown).unwrap();
+    assert_eq!(
+        next(&mut signal, "the par's signal"),
+        Some(Control::Shutdown)
+    );
+    let report = running.join("par shutdown");
+    for child in ["par.child1", "par.child2"] {
+        assert_eq!(
+            report.component(child).unwrap().outcome,
+            Outcome::Finished,
+            "{report}"
+        );
+    }
+}

@@ -137,7 +137,7 @@ mod timed;
 mod transform;
 mod wait;
 
-pub use chassis::Carousel;
+pub use chassis::{Carousel, MaybeInboxOf, Par, Seq};
 pub use choose::{Choose, Chooser, Turnstile};
 pub use console::{Print, ReadStdin};
 pub use file::{ReadChunks, ReadLines, WriteFile};
