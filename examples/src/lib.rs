@@ -2,4 +2,5 @@
 //! so the tests in `tests/` check the same code the examples run.
 
 pub mod logs;
+pub mod philosophers;
 pub mod stretch;

@@ -119,6 +119,42 @@ impl Handle {
         }
     }
 
+    /// The meeting places of the running system (see
+    /// [`meeting`](crate::meeting)): what its components reach through
+    /// [`Context::places`](crate::Context::places). They stay readable after
+    /// the system ends. If the system could not start, an empty set of
+    /// places of its own.
+    ///
+    /// ```
+    /// use myelin::meeting::Key;
+    /// use myelin::prelude::*;
+    ///
+    /// const STARTED: Key<bool> = Key::new("started");
+    ///
+    /// /// Says it has started.
+    /// #[component]
+    /// struct Starter {}
+    ///
+    /// impl Component for Starter {
+    ///     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+    ///         cx.places().tracked().track(&STARTED, true)?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let handle = myelin::spawn(Starter::new());
+    /// let places = handle.places();
+    /// let started = places.tracked().wait_timeout(&STARTED, std::time::Duration::from_secs(10))?;
+    /// assert!(started);
+    /// handle.join()?;
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    pub fn places(&self) -> crate::meeting::Places {
+        self.remote
+            .as_ref()
+            .map_or_else(crate::meeting::Places::new, |r| r.places.clone())
+    }
+
     /// Whether the system has ended: every component's body has ended
     /// (finished, failed, cancelled or stalled) and `run` has returned on
     /// the system's thread, so [`join`](Handle::join) returns at once.

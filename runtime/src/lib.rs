@@ -152,6 +152,7 @@ mod error;
 mod graph;
 mod handle;
 mod lifecycle;
+pub mod meeting;
 mod placed;
 mod port;
 #[cfg(unix)]
