@@ -183,7 +183,9 @@ pub use port::{
     FirstReady, Inbox, InboxPort, LinkError, Outbox, OutboxPort, RecvFuture, SendFuture, Watch,
     blocking_first_ready, first_ready, link,
 };
-pub use report::{ComponentReport, Outcome, Report, Undelivered};
+pub use report::{
+    BackplaneReport, ComponentReport, Outcome, Report, SubscriptionReport, Undelivered,
+};
 pub use run::run;
 pub use runtime::{Runtime, SCHEDULERS_ENV};
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};

@@ -125,6 +125,7 @@
 // `IntoPart` impls it generates in this crate: when a user's type is not a
 // component, rustc's "the following other types implement" hint should name
 // the user's components, not the ready-made ones.
+mod backplane;
 mod choose;
 mod console;
 mod file;
@@ -136,6 +137,7 @@ mod timed;
 mod transform;
 mod wait;
 
+pub use backplane::{PublishTo, SubscribeTo};
 pub use choose::{Choose, Chooser, Turnstile};
 pub use console::{Print, ReadStdin};
 pub use file::{ReadChunks, ReadLines, WriteFile};

@@ -43,8 +43,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+mod backplane;
 mod stm;
 mod tracked;
+
+pub use crate::report::{BackplaneReport, SubscriptionReport};
+pub use backplane::{Backplane, Policy, Publish, PublishError, Publisher, Recv, Subscription};
+pub(crate) use backplane::{Backplanes, Took};
 
 pub use stm::{ConcurrentUpdate, Retry, StmError, Store, Transaction};
 pub use tracked::{TrackedError, TrackedValues, WaitFor};
@@ -154,6 +159,7 @@ pub struct Places {
 #[derive(Default)]
 struct Inner {
     store: Store,
+    backplanes: Backplanes,
     tracked: TrackedValues,
 }
 
@@ -171,6 +177,24 @@ impl Places {
     /// The system's tracked values.
     pub fn tracked(&self) -> &TrackedValues {
         &self.inner.tracked
+    }
+
+    /// The backplane named by `key`, declared now if it does not exist yet.
+    ///
+    /// Declaring a backplane twice (Axon crashes) gives the same backplane:
+    /// every publisher and subscriber that names it meets there. A backplane
+    /// of the same name carrying another type is an error naming both
+    /// types.
+    pub fn backplane<T: Clone + Send + 'static>(
+        &self,
+        key: &Key<T>,
+    ) -> Result<Backplane<T>, TypeMismatch> {
+        self.inner.backplanes.get_or_declare(key)
+    }
+
+    /// Every backplane's counts now, by name: what the run's report shows.
+    pub fn backplane_reports(&self) -> Vec<BackplaneReport> {
+        self.inner.backplanes.reports()
     }
 }
 
