@@ -356,3 +356,52 @@ fn threaded_components_publish_and_subscribe_blocking() {
     );
     assert_eq!(total.load(std::sync::atomic::Ordering::SeqCst), 5050);
 }
+
+/// A system shut down while a publisher waits for room: the message it
+/// held is counted unsent, and what the subscription held unread; nothing
+/// disappears unseen.
+#[test]
+fn a_shutdown_while_publishing_counts_what_was_held() {
+    /// Publishes 0.. until it is stopped.
+    #[component]
+    struct Endless {}
+
+    impl Component for Endless {
+        async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+            let places = cx.places();
+            let mut publisher = places.backplane(&NUMBERS)?.publisher();
+            places.tracked().wait_for(&Key::<bool>::new("subscribed")).await?;
+            let mut n = 0;
+            loop {
+                publisher.publish(n).await;
+                n += 1;
+                if n == 2 {
+                    // The queue of two is full: the next publish waits,
+                    // in this same resume, before any shutdown can act.
+                    places.tracked().track(&Key::<bool>::new("full"), true)?;
+                }
+            }
+        }
+    }
+
+    let handle = myelin::spawn(Endless::new());
+    let places = handle.places();
+    let sub = places
+        .backplane(&NUMBERS)
+        .unwrap()
+        .subscribe("never reads", Policy::Wait(2));
+    places.tracked().track(&Key::<bool>::new("subscribed"), true).unwrap();
+    places
+        .tracked()
+        .wait_timeout(&Key::<bool>::new("full"), common::HANG)
+        .unwrap();
+    handle.shutdown();
+    let report = within_hang(move || handle.join().unwrap());
+    drop(sub);
+    let plane = report.backplane("numbers").unwrap();
+    // Two wait in the subscription's queue and one in the publisher's
+    // hand.
+    assert_eq!((plane.published, plane.discarded), (2, 0), "{report}");
+    assert_eq!(plane.unsent, 1, "{report}");
+    assert_eq!(plane.subscriptions[0].unread, 2, "{report}");
+}

@@ -739,6 +739,19 @@ mod tests {
     }
 
     #[test]
+    fn a_publish_given_up_while_waiting_is_counted_unsent() {
+        let p = plane();
+        let _full = p.subscribe("full", Policy::Wait(1));
+        let mut pubr = p.publisher();
+        pubr.try_publish(1).unwrap();
+        let mut waiting = pubr.publish(2);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut waiting).poll(&mut cx).is_pending());
+        drop(waiting);
+        assert_eq!(p.report().unsent, 1);
+    }
+
+    #[test]
     fn declaring_twice_gives_the_same_backplane_and_another_type_is_an_error() {
         let planes = Backplanes::default();
         let first = planes.get_or_declare(&Key::<u32>::new("x")).unwrap();
