@@ -216,7 +216,9 @@ impl Context {
     /// The meeting places of the running system: its backplanes, its store
     /// of transactional values and its tracked values (see
     /// [`meeting`](crate::meeting)). Every component of the system reaches
-    /// the same places; another system's are out of reach.
+    /// the same places; another system's are out of reach. A process
+    /// component runs in a child process, whose places are its own: the
+    /// parent system's cannot be shared across the boundary.
     ///
     /// # Panics
     /// If the body is driven by something other than a myelin scheduler.

@@ -370,7 +370,10 @@ fn a_shutdown_while_publishing_counts_what_was_held() {
         async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
             let places = cx.places();
             let mut publisher = places.backplane(&NUMBERS)?.publisher();
-            places.tracked().wait_for(&Key::<bool>::new("subscribed")).await?;
+            places
+                .tracked()
+                .wait_for(&Key::<bool>::new("subscribed"))
+                .await?;
             let mut n = 0;
             loop {
                 publisher.publish(n).await;
@@ -390,7 +393,10 @@ fn a_shutdown_while_publishing_counts_what_was_held() {
         .backplane(&NUMBERS)
         .unwrap()
         .subscribe("never reads", Policy::Wait(2));
-    places.tracked().track(&Key::<bool>::new("subscribed"), true).unwrap();
+    places
+        .tracked()
+        .track(&Key::<bool>::new("subscribed"), true)
+        .unwrap();
     places
         .tracked()
         .wait_timeout(&Key::<bool>::new("full"), common::HANG)
