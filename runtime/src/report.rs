@@ -92,8 +92,10 @@ pub struct BackplaneReport {
     /// Messages whose publisher gave up waiting for room (cancelled, or
     /// its publish future dropped).
     pub unsent: u64,
-    /// The subscriptions still joined, and those that left having dropped
-    /// or left unread a message, or having taken any.
+    /// The subscriptions that left, in the order they left, then those
+    /// still joined. After the first 255 that left, the rest are added up
+    /// in one entry named `(more subscriptions that left)`, so a system
+    /// whose subscribers come and go keeps every count in bounded memory.
     pub subscriptions: Vec<SubscriptionReport>,
 }
 

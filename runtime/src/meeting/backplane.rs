@@ -503,15 +503,42 @@ impl<T> Subscription<T> {
     }
 }
 
-/// Notes a subscription that left, if it lost anything: the report shows it.
+/// How many subscriptions that left the report names one by one; those
+/// after them are added up in one entry, so a long-running system whose
+/// subscribers come and go keeps every count in bounded memory.
+const DEPARTED_KEPT: usize = 256;
+
+/// The name of the entry that adds up the subscriptions that left beyond
+/// [`DEPARTED_KEPT`].
+const MORE_DEPARTED: &str = "(more subscriptions that left)";
+
+/// Notes a subscription that left, with what it took, dropped and left
+/// unread: the report shows it.
 fn record_departure<T>(state: &mut State<T>, sub: &Sub<T>, unread: u64) {
-    state.departed.push(SubscriptionReport {
-        subscriber: sub.subscriber.clone(),
-        policy: sub.policy.name(),
-        delivered: sub.delivered,
-        dropped: sub.dropped,
-        unread,
-    });
+    if state.departed.len() + 1 < DEPARTED_KEPT {
+        state.departed.push(SubscriptionReport {
+            subscriber: sub.subscriber.clone(),
+            policy: sub.policy.name(),
+            delivered: sub.delivered,
+            dropped: sub.dropped,
+            unread,
+        });
+        return;
+    }
+    if state.departed.len() + 1 == DEPARTED_KEPT {
+        state.departed.push(SubscriptionReport {
+            subscriber: MORE_DEPARTED.to_owned(),
+            policy: "any",
+            ..SubscriptionReport::default()
+        });
+    }
+    let more = state
+        .departed
+        .last_mut()
+        .expect("just pushed, or there already");
+    more.delivered += sub.delivered;
+    more.dropped += sub.dropped;
+    more.unread += unread;
 }
 
 impl<T> Drop for Subscription<T> {
@@ -749,6 +776,25 @@ mod tests {
         assert!(Pin::new(&mut waiting).poll(&mut cx).is_pending());
         drop(waiting);
         assert_eq!(p.report().unsent, 1);
+    }
+
+    #[test]
+    fn subscribers_that_come_and_go_are_counted_in_bounded_memory() {
+        let p = plane();
+        let mut pubr = p.publisher();
+        for _ in 0..1000 {
+            let sub = p.subscribe("churn", Policy::Wait(4));
+            pubr.try_publish(1).unwrap();
+            drop(sub);
+        }
+        let report = p.report();
+        assert_eq!(report.subscriptions.len(), DEPARTED_KEPT);
+        let unread: u64 = report.subscriptions.iter().map(|s| s.unread).sum();
+        assert_eq!(unread, 1000, "every unread message is still counted");
+        assert_eq!(
+            report.subscriptions.last().unwrap().subscriber,
+            MORE_DEPARTED
+        );
     }
 
     #[test]
