@@ -130,11 +130,9 @@
 //! - **Nothing hangs silently.** If every remaining component waits for a
 //!   message that nothing can send, `run` reports them as
 //!   [`Outcome::Stalled`] instead of blocking forever, across threads and
-//!   child processes alike (with two exceptions: one described under
-//!   [`process`], and a component waiting at a [`meeting`] place, for a
-//!   backplane's next message, for room on one, or for a tracked value,
-//!   which counts as waiting on something outside the system: a handle
-//!   may still publish or set it).
+//!   child processes alike, and at [`meeting`] places (with one exception,
+//!   described under [`process`]; and while code outside the system holds
+//!   its meeting places, a wait there counts as a wait on the outside).
 //! - **Idle components cost nothing.** A paused component is not in the run
 //!   queue; a delivery puts it back.
 //!

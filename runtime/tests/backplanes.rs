@@ -411,3 +411,78 @@ fn a_shutdown_while_publishing_counts_what_was_held() {
     assert_eq!(plane.unsent, 1, "{report}");
     assert_eq!(plane.subscriptions[0].unread, 2, "{report}");
 }
+
+/// Two components each waiting for the other's backplane before publishing
+/// on their own: a deadlock, reported as a stall, since nothing outside the
+/// system holds its places. A wait for a tracked value nobody sets is one
+/// too.
+#[test]
+fn a_deadlock_at_meeting_places_is_reported_as_a_stall() {
+    const PING: Key<u32> = Key::new("ping");
+    const PONG: Key<u32> = Key::new("pong");
+
+    /// Waits to hear on `hear`, then would say on `say`.
+    #[component]
+    struct Polite {
+        hear: Key<u32>,
+        say: Key<u32>,
+        #[state(default)]
+        joined: Option<(
+            myelin::meeting::Subscription<u32>,
+            myelin::meeting::Publisher<u32>,
+        )>,
+    }
+
+    impl Component for Polite {
+        async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+            let (mut hear, mut say) = self.joined.take().expect("joined in `meet`");
+            while let Some(n) = hear.recv().await {
+                say.publish(n + 1).await;
+            }
+            Ok(())
+        }
+
+        fn meet(&mut self, places: &myelin::meeting::Places, path: &str) {
+            let hear = places
+                .backplane(&self.hear)
+                .unwrap()
+                .subscribe(path, Policy::Wait(1));
+            let say = places.backplane(&self.say).unwrap().publisher();
+            self.joined = Some((hear, say));
+        }
+    }
+
+    /// Waits for a tracked value nobody sets.
+    #[component]
+    struct Hopeful {}
+
+    impl Component for Hopeful {
+        async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+            cx.places()
+                .tracked()
+                .wait_for(&Key::<u8>::new("never"))
+                .await?;
+            Ok(())
+        }
+    }
+
+    let err = run_bounded("polite deadlock", || {
+        graphline! {
+            components {
+                a: Polite::new(PING, PONG),
+                b: Polite::new(PONG, PING),
+                hopeful: Hopeful::new(),
+            }
+            links {}
+        }
+    })
+    .unwrap_err();
+    let report = err.report().expect("the report");
+    assert!(
+        report
+            .components()
+            .iter()
+            .all(|c| c.outcome == Outcome::Stalled),
+        "{report}"
+    );
+}

@@ -29,7 +29,7 @@ use std::task::{Context, Poll, Waker};
 // protocol the loom models check.
 use parking_lot::Mutex;
 
-use super::{Key, TypeMismatch};
+use super::{Key, Outside, TypeMismatch, Waiters};
 use crate::error::TryRecvError;
 use crate::report::{BackplaneReport, SubscriptionReport};
 
@@ -105,6 +105,7 @@ struct State<T> {
 struct Shared<T> {
     name: Arc<str>,
     state: Mutex<State<T>>,
+    waiters: Arc<Waiters>,
 }
 
 /// A named backplane carrying messages of type `T`: get one from
@@ -127,12 +128,15 @@ struct Shared<T> {
 /// ```
 pub struct Backplane<T> {
     shared: Arc<Shared<T>>,
+    /// Set when taken from places held outside the system.
+    outside: Option<Arc<Outside>>,
 }
 
 impl<T> Clone for Backplane<T> {
     fn clone(&self) -> Self {
         Self {
             shared: self.shared.clone(),
+            outside: self.outside.clone(),
         }
     }
 }
@@ -146,9 +150,11 @@ impl<T> fmt::Debug for Backplane<T> {
 }
 
 impl<T: Clone + Send + 'static> Backplane<T> {
-    fn new(name: &str) -> Self {
+    fn new(name: &str, waiters: Arc<Waiters>) -> Self {
         Self {
+            outside: None,
             shared: Arc::new(Shared {
+                waiters,
                 name: name.into(),
                 state: Mutex::new(State {
                     subs: Vec::new(),
@@ -169,6 +175,10 @@ impl<T: Clone + Send + 'static> Backplane<T> {
         &self.shared.name
     }
 
+    pub(crate) fn set_outside(&mut self, outside: Option<Arc<Outside>>) {
+        self.outside = outside;
+    }
+
     /// Joins as a publisher. The backplane counts it until it is dropped;
     /// when the last publisher leaves, every subscription's stream ends
     /// once it has taken what was queued for it.
@@ -176,6 +186,7 @@ impl<T: Clone + Send + 'static> Backplane<T> {
         self.shared.state.lock().publishers += 1;
         Publisher {
             shared: self.shared.clone(),
+            _outside: self.outside.clone(),
         }
     }
 
@@ -198,6 +209,7 @@ impl<T: Clone + Send + 'static> Backplane<T> {
         });
         Subscription {
             shared: self.shared.clone(),
+            _outside: self.outside.clone(),
             id,
             batch: VecDeque::new(),
             done: false,
@@ -271,9 +283,16 @@ impl<T> std::error::Error for PublishError<T> {}
 /// A publisher's place on a backplane (see [`Backplane::publisher`]).
 pub struct Publisher<T> {
     shared: Arc<Shared<T>>,
+    _outside: Option<Arc<Outside>>,
 }
 
 impl<T: Clone + Send + 'static> Publisher<T> {
+    /// Whether what this publisher waits for may come from outside the
+    /// system (see `waiters.rs`).
+    pub(crate) fn waits_on_outside(&self) -> bool {
+        self.shared.waiters.outside()
+    }
+
     /// Publishes `msg` now, or hands it back if a subscription that makes
     /// publishers wait is full. With nobody subscribed, the message is
     /// counted as discarded (it is not an error: nobody was listening).
@@ -319,9 +338,9 @@ impl<T: Clone> Shared<T> {
             .any(|s| matches!(s.policy, Policy::Wait(_)) && s.queue.len() >= s.policy.capacity());
         if full {
             if let Some(waker) = waker
-                && !state.waiting.iter().any(|w| w.will_wake(waker))
+                && !state.waiting.iter().any(|w| self.waiters.same(w, waker))
             {
-                state.waiting.push(waker.clone());
+                state.waiting.push(self.waiters.keep(waker));
             }
             return Err(PublishError::Full(msg));
         }
@@ -422,6 +441,7 @@ impl<T> Drop for Publish<'_, T> {
 /// was still queued for it is counted unread in the report.
 pub struct Subscription<T> {
     shared: Arc<Shared<T>>,
+    _outside: Option<Arc<Outside>>,
     id: u64,
     /// Messages taken from the backplane in one batch, not yet handed out.
     batch: VecDeque<T>,
@@ -472,11 +492,20 @@ impl<T> Subscription<T> {
             return Took::Ended;
         }
         if let Some(waker) = waker
-            && !sub.waker.as_ref().is_some_and(|w| w.will_wake(waker))
+            && !sub
+                .waker
+                .as_ref()
+                .is_some_and(|w| self.shared.waiters.same(w, waker))
         {
-            sub.waker = Some(waker.clone());
+            sub.waker = Some(self.shared.waiters.keep(waker));
         }
         Took::Empty
+    }
+
+    /// Whether what this subscription waits for may come from outside the
+    /// system (see `waiters.rs`).
+    pub(crate) fn waits_on_outside(&self) -> bool {
+        self.shared.waiters.outside()
     }
 
     /// The next message if one is queued; [`TryRecvError::Closed`] once the
@@ -624,11 +653,12 @@ impl Backplanes {
     pub(crate) fn get_or_declare<T: Clone + Send + 'static>(
         &self,
         key: &Key<T>,
+        waiters: &Arc<Waiters>,
     ) -> Result<Backplane<T>, TypeMismatch> {
         let mut by_name = self.by_name.lock();
         let entry = by_name
             .entry(key.name().to_owned())
-            .or_insert_with(|| Box::new(Backplane::<T>::new(key.name())));
+            .or_insert_with(|| Box::new(Backplane::<T>::new(key.name(), waiters.clone())));
         entry
             .as_any()
             .downcast_ref::<Backplane<T>>()
@@ -654,7 +684,7 @@ mod tests {
     use super::*;
 
     fn plane() -> Backplane<u32> {
-        Backplane::new("test")
+        Backplane::new("test", Arc::default())
     }
 
     #[test]
@@ -755,7 +785,7 @@ mod tests {
                 Self(self.0.clone())
             }
         }
-        let p = Backplane::<Counted>::new("clones");
+        let p = Backplane::<Counted>::new("clones", Arc::default());
         let subs: Vec<_> = (0..3)
             .map(|i| p.subscribe(format!("s{i}"), Policy::Wait(4)))
             .collect();
@@ -800,12 +830,19 @@ mod tests {
     #[test]
     fn declaring_twice_gives_the_same_backplane_and_another_type_is_an_error() {
         let planes = Backplanes::default();
-        let first = planes.get_or_declare(&Key::<u32>::new("x")).unwrap();
-        let again = planes.get_or_declare(&Key::<u32>::new("x")).unwrap();
+        let waiters = Arc::default();
+        let first = planes
+            .get_or_declare(&Key::<u32>::new("x"), &waiters)
+            .unwrap();
+        let again = planes
+            .get_or_declare(&Key::<u32>::new("x"), &waiters)
+            .unwrap();
         let mut sub = first.subscribe("s", Policy::default());
         again.publisher().try_publish(7).unwrap();
         assert_eq!(sub.try_recv(), Ok(7));
-        let err = planes.get_or_declare(&Key::<String>::new("x")).unwrap_err();
+        let err = planes
+            .get_or_declare(&Key::<String>::new("x"), &waiters)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "backplane `x` holds `u32`, but was used as `alloc::string::String`"

@@ -46,6 +46,9 @@ use std::sync::Arc;
 mod backplane;
 mod stm;
 mod tracked;
+mod waiters;
+
+use waiters::{Outside, Uncounted, Waiters};
 
 pub use crate::report::{BackplaneReport, SubscriptionReport};
 pub use backplane::{Backplane, Policy, Publish, PublishError, Publisher, Recv, Subscription};
@@ -154,6 +157,8 @@ impl std::error::Error for TypeMismatch {}
 #[derive(Clone, Default)]
 pub struct Places {
     inner: Arc<Inner>,
+    /// Set on places held outside the system (see `waiters.rs`).
+    outside: Option<Arc<Outside>>,
 }
 
 #[derive(Default)]
@@ -161,12 +166,39 @@ struct Inner {
     store: Store,
     backplanes: Backplanes,
     tracked: TrackedValues,
+    waiters: Arc<Waiters>,
 }
 
 impl Places {
-    /// An empty set of places.
+    /// An empty set of places, outside any system: waits on them always
+    /// count as waits on the outside.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The places of a running system, whose scheduler supplies
+    /// `uncounted` (see `waiters.rs`).
+    pub(crate) fn in_system(uncounted: Uncounted) -> Self {
+        let waiters = Arc::new(Waiters::in_system(uncounted));
+        Self {
+            inner: Arc::new(Inner {
+                store: Store::new(),
+                backplanes: Backplanes::default(),
+                tracked: TrackedValues::with_waiters(waiters.clone()),
+                waiters,
+            }),
+            outside: None,
+        }
+    }
+
+    /// These places, for a holder outside the system (a handle): while it,
+    /// or anything taken from it, lives, a wait at a place counts as a wait
+    /// on the outside.
+    pub(crate) fn for_outside(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            outside: Some(Outside::new(&self.inner.waiters)),
+        }
     }
 
     /// The system's store of transactional values.
@@ -189,7 +221,12 @@ impl Places {
         &self,
         key: &Key<T>,
     ) -> Result<Backplane<T>, TypeMismatch> {
-        self.inner.backplanes.get_or_declare(key)
+        let mut backplane = self
+            .inner
+            .backplanes
+            .get_or_declare(key, &self.inner.waiters)?;
+        backplane.set_outside(self.outside.clone());
+        Ok(backplane)
     }
 
     /// Every backplane's counts now, by name: what the run's report shows.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use super::{Key, TypeMismatch};
+use super::{Key, TypeMismatch, Waiters};
 use parking_lot::Mutex;
 
 /// A name's entry: its value once set, and who waits for it until then.
@@ -43,6 +43,7 @@ struct Entry {
 #[derive(Default)]
 pub struct TrackedValues {
     entries: Mutex<HashMap<String, Entry>>,
+    waiters: Arc<Waiters>,
 }
 
 /// Why a tracked value could not be set or read.
@@ -74,6 +75,13 @@ impl fmt::Display for TrackedError {
 impl std::error::Error for TrackedError {}
 
 impl TrackedValues {
+    pub(crate) fn with_waiters(waiters: Arc<Waiters>) -> Self {
+        Self {
+            entries: Mutex::default(),
+            waiters,
+        }
+    }
+
     /// Starts tracking `key` with `value`; an error if it is tracked already.
     /// Wakes everyone waiting for it.
     pub fn track<T: Clone + Send + 'static>(
@@ -219,8 +227,8 @@ impl TrackedValues {
         }
         if let Some(waker) = waker {
             let entry = entries.entry(key.name().to_owned()).or_default();
-            if !entry.waiting.iter().any(|w| w.will_wake(waker)) {
-                entry.waiting.push(waker.clone());
+            if !entry.waiting.iter().any(|w| self.waiters.same(w, waker)) {
+                entry.waiting.push(self.waiters.keep(waker));
             }
         }
         None

@@ -136,9 +136,9 @@ impl<T: Clone + Send + 'static> Publisher<T> {
                 Err(e) if cancelled() => return Err(e),
                 Err(e) => msg = e.into_inner(),
             }
-            // A subscriber may be a handle's user: what frees room can
-            // come from outside, so this wait is never taken for a stall.
-            park_here(true);
+            // Taken for a stall only if nothing outside the system holds
+            // the places (see `meeting/waiters.rs`).
+            park_here(self.waits_on_outside());
         }
     }
 }
@@ -160,8 +160,8 @@ impl<T> Subscription<T> {
                 Took::Message(msg) => return Some(msg),
                 Took::Ended => return None,
                 Took::Empty if cancelled() => return None,
-                // A publisher may be a handle's user, outside the system.
-                Took::Empty => park_here(true),
+                // As for `blocking_publish`.
+                Took::Empty => park_here(self.waits_on_outside()),
             }
         }
     }

@@ -165,7 +165,7 @@ impl Remote {
             thread,
             outstanding: AtomicUsize::new(0),
             outside: Mutex::new(Vec::new()),
-            places: Places::new(),
+            places: Places::in_system(super::waker::uncounted),
         }
     }
 
