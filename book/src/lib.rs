@@ -37,6 +37,9 @@ pub mod handles {}
 #[doc = include_str!("time.md")]
 pub mod time {}
 
+#[doc = include_str!("meeting-places.md")]
+pub mod meeting_places {}
+
 #[doc = include_str!("components-library.md")]
 pub mod components_library {}
 

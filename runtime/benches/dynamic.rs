@@ -50,7 +50,9 @@ fn myelin_churn(pairs: u64) -> Duration {
 }
 
 fn tokio_churn(pairs: u64) -> Duration {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rt.block_on(async move {
         let t = Instant::now();
         for key in 0..pairs {

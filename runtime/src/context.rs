@@ -217,6 +217,19 @@ impl Context {
         }
     }
 
+    /// The meeting places of the running system: its backplanes, its store
+    /// of transactional values and its tracked values (see
+    /// [`meeting`](crate::meeting)). Every component of the system reaches
+    /// the same places; another system's are out of reach. A process
+    /// component runs in a child process, whose places are its own: the
+    /// parent system's cannot be shared across the boundary.
+    ///
+    /// # Panics
+    /// If the body is driven by something other than a myelin scheduler.
+    pub fn places(&self) -> crate::meeting::Places {
+        current::places().expect("myelin: a component's body runs on its system's scheduler")
+    }
+
     /// Lets every other runnable component run once before continuing (a
     /// generator `yield`).
     pub fn yield_now(&mut self) -> YieldNow {

@@ -240,6 +240,7 @@ impl<C: Component> Part for Node<C> {
         } else {
             path.into()
         };
+        component.meet(&spawner.core.remote().places, &path);
         let item = spawner.items.len();
         let mut outputs = Vec::new();
         component.for_each_outbox(&mut |outbox| {

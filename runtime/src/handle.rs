@@ -75,20 +75,27 @@ pub(crate) fn spawn_on(system: impl IntoPart + Send + 'static, schedulers: usize
         .spawn(move || {
             run_with(system, schedulers, |remote| {
                 // The handle may already be gone; the system runs regardless.
-                let _ = started_tx.send(remote.clone());
+                // Its hold on the places counts from before the first
+                // component runs (see `meeting/waiters.rs`).
+                let _ = started_tx.send((remote.clone(), remote.places.for_outside()));
             })
         });
     match thread {
-        Ok(thread) => Handle {
+        Ok(thread) => {
             // `None` if the run failed before starting (its error is in
             // `join`).
-            remote: started_rx.recv().ok(),
-            thread: Some(thread),
-        },
+            let (remote, places) = started_rx.recv().ok().unzip();
+            Handle {
+                remote,
+                places,
+                thread: Some(thread),
+            }
+        }
         Err(e) => {
             let message = format!("could not start the system's thread: {e}");
             Handle {
                 remote: None,
+                places: None,
                 thread: Some(std::thread::spawn(move || Err(Error::msg(message)))),
             }
         }
@@ -105,6 +112,8 @@ pub(crate) fn spawn_on(system: impl IntoPart + Send + 'static, schedulers: usize
 #[must_use = "dropping the handle shuts the system down at once"]
 pub struct Handle {
     remote: Option<Arc<Remote>>,
+    /// The system's places as held from outside; let go when joining.
+    places: Option<crate::meeting::Places>,
     thread: Option<JoinHandle<Result<Report, Error>>>,
 }
 
@@ -117,6 +126,46 @@ impl Handle {
         if let Some(remote) = &self.remote {
             remote.request_shutdown();
         }
+    }
+
+    /// The meeting places of the running system (see
+    /// [`meeting`](crate::meeting)): what its components reach through
+    /// [`Context::places`](crate::Context::places). They stay readable after
+    /// the system ends. If the system could not start, an empty set of
+    /// places of its own.
+    ///
+    /// While the handle, or places, backplanes, publishers or subscriptions
+    /// taken from it, are alive, a component waiting at a place counts as
+    /// waiting on the outside (that code may still publish or set a value),
+    /// so it is not taken for stalled. [`join`](Handle::join) lets go of the
+    /// handle's own hold.
+    ///
+    /// ```
+    /// use myelin::meeting::Key;
+    /// use myelin::prelude::*;
+    ///
+    /// const STARTED: Key<bool> = Key::new("started");
+    ///
+    /// /// Says it has started.
+    /// #[component]
+    /// struct Starter {}
+    ///
+    /// impl Component for Starter {
+    ///     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+    ///         cx.places().tracked().track(&STARTED, true)?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let handle = myelin::spawn(Starter::new());
+    /// let places = handle.places();
+    /// let started = places.tracked().wait_timeout(&STARTED, std::time::Duration::from_secs(10))?;
+    /// assert!(started);
+    /// handle.join()?;
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    pub fn places(&self) -> crate::meeting::Places {
+        self.places.clone().unwrap_or_default()
     }
 
     /// Whether the system has ended: every component's body has ended
@@ -214,6 +263,9 @@ impl Handle {
     /// read, and they are not in the report; dropping it later cannot
     /// change a report already handed out.
     pub fn join(mut self) -> Result<Report, Error> {
+        // Joining, the handle will not publish or set anything: a deadlock
+        // at the places is a stall again, unless they are held elsewhere.
+        self.places.take();
         let run = join_thread(self.thread.take());
         hand_out(run, self.remote.as_deref())
     }
@@ -269,6 +321,7 @@ impl Handle {
     /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
     /// ```
     pub fn join_async(mut self) -> JoinFuture {
+        self.places.take();
         let thread = self.thread.take();
         let remote = self.remote.take();
         let (tx, rx) = futures_oneshot();

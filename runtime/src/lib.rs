@@ -130,8 +130,9 @@
 //! - **Nothing hangs silently.** If every remaining component waits for a
 //!   message that nothing can send, `run` reports them as
 //!   [`Outcome::Stalled`] instead of blocking forever, across threads and
-//!   child processes alike (with one exception, described under
-//!   [`process`]).
+//!   child processes alike, and at [`meeting`] places (with one exception,
+//!   described under [`process`]; and while code outside the system holds
+//!   its meeting places, a wait there counts as a wait on the outside).
 //! - **Idle components cost nothing.** A paused component is not in the run
 //!   queue; a delivery puts it back.
 //!
@@ -153,6 +154,7 @@ mod error;
 mod graph;
 mod handle;
 mod lifecycle;
+pub mod meeting;
 mod placed;
 mod port;
 #[cfg(unix)]
@@ -185,7 +187,9 @@ pub use port::{
     DuplicateKey, FirstReady, GroupPort, Inbox, InboxPort, Inboxes, LinkError, Outbox, OutboxPort,
     Outboxes, RecvAny, RecvFuture, SendFuture, Watch, blocking_first_ready, first_ready, link,
 };
-pub use report::{ComponentReport, Outcome, Report, Undelivered};
+pub use report::{
+    BackplaneReport, ComponentReport, Outcome, Report, SubscriptionReport, Undelivered,
+};
 pub use run::run;
 pub use runtime::{Runtime, SCHEDULERS_ENV};
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};

@@ -74,6 +74,45 @@ pub struct ComponentReport {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     components: Vec<ComponentReport>,
+    backplanes: Vec<BackplaneReport>,
+}
+
+/// A backplane's counts over a run (see
+/// [`meeting::Backplane`](crate::meeting::Backplane)).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BackplaneReport {
+    /// The backplane's name.
+    pub name: String,
+    /// The type of its messages.
+    pub message: &'static str,
+    /// Messages published while at least one subscription was joined.
+    pub published: u64,
+    /// Messages published while nobody subscribed: nobody could get them.
+    pub discarded: u64,
+    /// Messages whose publisher gave up waiting for room (cancelled, or
+    /// its publish future dropped).
+    pub unsent: u64,
+    /// The subscriptions that left, in the order they left, then those
+    /// still joined. After the first 255 that left, the rest are added up
+    /// in one entry named `(more subscriptions that left)`, so a system
+    /// whose subscribers come and go keeps every count in bounded memory.
+    pub subscriptions: Vec<SubscriptionReport>,
+}
+
+/// One subscription's counts (see [`BackplaneReport`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubscriptionReport {
+    /// Who subscribed (a component's path, or a name given by hand).
+    pub subscriber: String,
+    /// Its policy for a full queue: `wait`, `drop oldest` or `drop newest`.
+    pub policy: &'static str,
+    /// Messages it took.
+    pub delivered: u64,
+    /// Messages its policy dropped because its queue was full.
+    pub dropped: u64,
+    /// Messages still queued for it when it left (or when the report was
+    /// made).
+    pub unread: u64,
 }
 
 impl Report {
@@ -135,6 +174,21 @@ impl Report {
         self.components.insert(at, entry);
     }
 
+    /// Every backplane the system used, by name, with what each published,
+    /// discarded, dropped and left unread.
+    pub fn backplanes(&self) -> &[BackplaneReport] {
+        &self.backplanes
+    }
+
+    /// The backplane named `name`, if the system used one.
+    pub fn backplane(&self, name: &str) -> Option<&BackplaneReport> {
+        self.backplanes.iter().find(|b| b.name == name)
+    }
+
+    pub(crate) fn set_backplanes(&mut self, backplanes: Vec<BackplaneReport>) {
+        self.backplanes = backplanes;
+    }
+
     /// Total messages left unread across all components.
     pub fn undelivered(&self) -> usize {
         self.components
@@ -157,6 +211,34 @@ impl fmt::Display for Report {
                 }
             }
             writeln!(f)?;
+        }
+        for b in &self.backplanes {
+            write!(f, "backplane {}: {} published", b.name, b.published)?;
+            if b.discarded > 0 {
+                write!(f, "; {} discarded with nobody subscribed", b.discarded)?;
+            }
+            if b.unsent > 0 {
+                write!(f, "; {} unsent", b.unsent)?;
+            }
+            writeln!(f)?;
+            for s in b
+                .subscriptions
+                .iter()
+                .filter(|s| s.dropped > 0 || s.unread > 0)
+            {
+                write!(
+                    f,
+                    "  {} ({}): {} taken",
+                    s.subscriber, s.policy, s.delivered
+                )?;
+                if s.dropped > 0 {
+                    write!(f, "; {} dropped", s.dropped)?;
+                }
+                if s.unread > 0 {
+                    write!(f, "; {} unread", s.unread)?;
+                }
+                writeln!(f)?;
+            }
         }
         Ok(())
     }
@@ -254,6 +336,7 @@ impl ReportBuilder {
                     undelivered: e.undelivered,
                 })
                 .collect(),
+            backplanes: Vec::new(),
         }
     }
 }

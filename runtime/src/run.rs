@@ -122,7 +122,9 @@ fn run_report(
     part.start(path, &mut spawner);
     spawner.finish();
     started(core.remote());
-    Ok(core.run())
+    let mut report = core.run();
+    report.set_backplanes(core.remote().places.backplane_reports());
+    Ok(report)
 }
 
 /// Hands out the report of a run that has ended (`run` returning, or

@@ -21,6 +21,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["sync", "error", "report", "control"],
     ),
     (
+        "meeting places: backplanes, the store, tracked values",
+        &["meeting"],
+    ),
+    (
         "scheduler: per-thread context, wakers, timers, parker, the generator core",
         &["scheduler"],
     ),

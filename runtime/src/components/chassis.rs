@@ -358,12 +358,12 @@ where
     where
         C: IntoPart + Send + 'static,
         C::Part: crate::Producer<Out>,
-        <C::Part as Part>::Handles: crate::__private::MaybeInbox,
-        <<C::Part as Part>::Handles as crate::__private::MaybeInbox>::Port: MaybeInboxOf<In>,
+        <C::Part as Part>::Handles: crate::wiring::MaybeInbox,
+        <<C::Part as Part>::Handles as crate::wiring::MaybeInbox>::Port: MaybeInboxOf<In>,
     {
         self.children.push_back(Box::new(move |cx: &mut Context| {
             let part = part.into_part();
-            let inbox = crate::__private::MaybeInbox::inbox_port(&part.handles()).inbox_of();
+            let inbox = crate::wiring::MaybeInbox::inbox_port(&part.handles()).inbox_of();
             let outbox = crate::Producer::producer_port(&part);
             start_linked(cx, part, inbox, outbox)
         }));
@@ -384,7 +384,7 @@ impl<In> MaybeInboxOf<In> for crate::InboxPort<In> {
     }
 }
 
-impl<In> MaybeInboxOf<In> for crate::__private::NoPort {
+impl<In> MaybeInboxOf<In> for crate::wiring::NoPort {
     fn inbox_of(self) -> Option<crate::InboxPort<In>> {
         None
     }

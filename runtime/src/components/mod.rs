@@ -125,6 +125,7 @@
 // `IntoPart` impls it generates in this crate: when a user's type is not a
 // component, rustc's "the following other types implement" hint should name
 // the user's components, not the ready-made ones.
+mod backplane;
 mod chassis;
 mod choose;
 mod console;
@@ -137,6 +138,7 @@ mod timed;
 mod transform;
 mod wait;
 
+pub use backplane::{PublishTo, SubscribeTo};
 pub use chassis::{Carousel, MaybeInboxOf, Par, Seq};
 pub use choose::{Choose, Chooser, Turnstile};
 pub use console::{Print, ReadStdin};

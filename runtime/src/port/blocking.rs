@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::chan::{Refused, Take};
 use super::{Inbox, Outbox};
 use crate::error::{RecvTimeoutError, SendError, SendErrorKind};
+use crate::meeting::{PublishError, Publisher, Subscription, Took};
 use crate::scheduler::current::{cancelled, forbid_on_scheduler, park_here, thread_waker};
 
 impl<T: Send + 'static> Inbox<T> {
@@ -110,6 +111,57 @@ impl<T: Send + 'static> Outbox<T> {
                     msg = m;
                     park_here(outside);
                 }
+            }
+        }
+    }
+}
+
+impl<T: Clone + Send + 'static> Publisher<T> {
+    /// Publishes `msg`, blocking while a subscription with
+    /// [`Policy::Wait`](crate::meeting::Policy::Wait) is full: for threaded
+    /// components and handles. Hands the message back only if the threaded
+    /// component is cancelled while it waits.
+    ///
+    /// # Panics
+    /// If called from a generator component: use
+    /// [`publish`](Publisher::publish)`(..).await` there.
+    #[track_caller]
+    pub fn blocking_publish(&mut self, msg: T) -> Result<(), PublishError<T>> {
+        forbid_on_scheduler("blocking_publish");
+        let waker = thread_waker();
+        let mut msg = msg;
+        loop {
+            match self.poll_publish(msg, &waker) {
+                Ok(()) => return Ok(()),
+                Err(e) if cancelled() => return Err(e),
+                Err(e) => msg = e.into_inner(),
+            }
+            // Taken for a stall only if nothing outside the system holds
+            // the places (see `meeting/waiters.rs`).
+            park_here(self.waits_on_outside());
+        }
+    }
+}
+
+impl<T> Subscription<T> {
+    /// Blocks until the next message; `None` once the stream has ended (or
+    /// the threaded component is cancelled): for threaded components and
+    /// handles.
+    ///
+    /// # Panics
+    /// If called from a generator component: use
+    /// [`recv`](Subscription::recv)`.await` there.
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        forbid_on_scheduler("Subscription::blocking_recv");
+        let waker = thread_waker();
+        loop {
+            match self.take(Some(&waker)) {
+                Took::Message(msg) => return Some(msg),
+                Took::Ended => return None,
+                Took::Empty if cancelled() => return None,
+                // As for `blocking_publish`.
+                Took::Empty => park_here(self.waits_on_outside()),
             }
         }
     }

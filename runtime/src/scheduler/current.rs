@@ -207,6 +207,11 @@ pub(crate) fn cancel_timer(sched: u16, key: TimerKey) {
     });
 }
 
+/// The meeting places of the system whose scheduler runs on this thread.
+pub(crate) fn places() -> Option<crate::meeting::Places> {
+    with_scheduler(|core| core.system().home.places.clone())
+}
+
 /// Asks the running system to stop.
 pub(crate) fn request_shutdown() {
     with_scheduler(Core::request_shutdown);

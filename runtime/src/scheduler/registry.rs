@@ -4,6 +4,7 @@
 //! scheduler up here. That path is the slow one by design: links between
 //! components on one scheduler never take it.
 
+use crate::meeting::Places;
 use std::sync::{Arc, Mutex};
 
 use super::waker::TaskKey;
@@ -45,6 +46,10 @@ pub(crate) struct Remote {
     /// Inboxes outside the system that its components send into (see
     /// `OutsideEnd`).
     outside: Mutex<Vec<OutsideEnd>>,
+    /// The system's meeting places (backplanes, store, tracked values): only
+    /// the home scheduler's are used, and everything that reaches the system
+    /// (its components, threads and handles) reaches the home `Remote`.
+    pub(crate) places: Places,
 }
 
 /// An inbox outside the system (a handle's `Receiver`, or an inbox used on
@@ -160,6 +165,7 @@ impl Remote {
             thread,
             outstanding: AtomicUsize::new(0),
             outside: Mutex::new(Vec::new()),
+            places: Places::in_system(super::waker::uncounted),
         }
     }
 

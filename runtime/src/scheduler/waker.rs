@@ -61,6 +61,27 @@ pub(crate) fn borrowed(key: TaskKey) -> std::mem::ManuallyDrop<Waker> {
     std::mem::ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(key.pack(), &VTABLE)) })
 }
 
+static UNCOUNTED: RawWakerVTable =
+    RawWakerVTable::new(clone_uncounted, wake_by_ref, wake_by_ref, drop_uncounted);
+
+/// For a waker of ours, the same task's waker whose clones are not counted
+/// (as a link's `WakeRef::Task`): kept where only the system's own
+/// components can use it, it is no way in from outside, so it does not hide
+/// a deadlock from the stall detector. `None` for any other waker.
+pub(crate) fn uncounted(waker: &Waker) -> Option<Waker> {
+    (std::ptr::eq(waker.vtable(), &VTABLE) || std::ptr::eq(waker.vtable(), &UNCOUNTED)).then(|| {
+        // SAFETY: as for `borrowed`: the data word is plain bits, and this
+        // vtable neither counts nor dereferences it.
+        unsafe { Waker::from_raw(RawWaker::new(waker.data(), &UNCOUNTED)) }
+    })
+}
+
+fn clone_uncounted(data: *const ()) -> RawWaker {
+    RawWaker::new(data, &UNCOUNTED)
+}
+
+fn drop_uncounted(_: *const ()) {}
+
 fn clone(data: *const ()) -> RawWaker {
     registry::retain(TaskKey::unpack(data).sched);
     RawWaker::new(data, &VTABLE)

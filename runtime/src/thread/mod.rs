@@ -200,6 +200,12 @@ impl ThreadContext {
     pub fn shutdown_system(&self) {
         self.shared.remote.request_shutdown();
     }
+
+    /// The meeting places of the running system, as
+    /// [`Context::places`](crate::Context::places) gives them.
+    pub fn places(&self) -> crate::meeting::Places {
+        self.shared.remote.places.clone()
+    }
 }
 
 impl std::fmt::Debug for ThreadContext {
