@@ -98,7 +98,8 @@
 //! The same struct and the same links serve three ways of running:
 //!
 //! - `#[component]`: an `async` body, driven as a generator on the
-//!   scheduler (the default; cheapest by far).
+//!   scheduler (the default; cheapest by far). One scheduler by default;
+//!   [`Runtime`] spreads generators over one per core for heavy work.
 //! - `#[component(thread)]`: a blocking body on its own OS thread
 //!   ([`ThreadComponent`]), for blocking libraries and I/O.
 //! - `#[component(process)]`: an `async` body in a child OS process
