@@ -18,24 +18,82 @@ use crate::scheduler::current;
 /// the context carries only what every component has.
 pub struct Context {
     name: Arc<str>,
-    control: Inbox<Control>,
+    /// The component's own inboxes, for `pause`.
+    inboxes: Inboxes,
+    /// `control` and `signal`, once either is linked or asked for: a
+    /// component nothing can ever reach through `control`, and whose
+    /// `signal` leads nowhere, keeps neither (an idle component's memory
+    /// is a target; see `BENCHMARKS.md`).
+    ends: Option<Box<Ends>>,
+}
+
+/// A component's `control` and `signal`, kept together behind one pointer.
+struct Ends {
+    /// `None` until asked for when nothing could ever send to it.
+    control: Option<Inbox<Control>>,
     signal: Outbox<Control>,
-    inboxes: Box<[Arc<dyn Readiness>]>,
+}
+
+/// The inboxes `pause` looks at: one kept inline (the common case costs no
+/// allocation), more in a boxed slice.
+pub(crate) enum Inboxes {
+    One(Arc<dyn Readiness>),
+    Many(Box<[Arc<dyn Readiness>]>),
+}
+
+impl Inboxes {
+    /// The list, from the inboxes a component's `for_each_inbox` gave.
+    pub(crate) fn new(mut list: Vec<Arc<dyn Readiness>>) -> Self {
+        if list.len() == 1 {
+            Self::One(list.pop().expect("one element"))
+        } else {
+            Self::Many(list.into_boxed_slice())
+        }
+    }
+
+    fn as_slice(&self) -> &[Arc<dyn Readiness>] {
+        match self {
+            Self::One(one) => std::slice::from_ref(one),
+            Self::Many(many) => many,
+        }
+    }
 }
 
 impl Context {
+    /// `control` is `None` when nothing can ever send to it (see
+    /// `Node::start`); `signal` is sealed.
     pub(crate) fn new(
         name: Arc<str>,
-        control: Inbox<Control>,
+        control: Option<Inbox<Control>>,
         signal: Outbox<Control>,
-        inboxes: Box<[Arc<dyn Readiness>]>,
+        inboxes: Inboxes,
     ) -> Self {
+        let ends =
+            (control.is_some() || signal.is_linked()).then(|| Box::new(Ends { control, signal }));
         Self {
             name,
-            control,
-            signal,
             inboxes,
+            ends,
         }
+    }
+
+    fn ends(&mut self) -> &mut Ends {
+        self.ends.get_or_insert_with(|| {
+            // Sealed and unlinked, as the one it stands for was: sends on
+            // it fail as unlinked, and it can no longer be linked.
+            let mut signal = Outbox::new("signal");
+            crate::port::AnyOutbox::seal(&mut signal);
+            Box::new(Ends {
+                control: None,
+                signal,
+            })
+        })
+    }
+
+    /// `control`, if anything can send to it: the runtime's own waits
+    /// look at it without making one.
+    pub(crate) fn linked_control(&mut self) -> Option<&mut Inbox<Control>> {
+        self.ends.as_deref_mut()?.control.as_mut()
     }
 
     /// The component's path in the system, e.g. `wordcount.split`.
@@ -47,14 +105,20 @@ impl Context {
     /// [`Control::Shutdown`], and in a pipeline the upstream component's
     /// [`Control::Finished`].
     pub fn control(&mut self) -> &mut Inbox<Control> {
-        &mut self.control
+        self.ends().control.get_or_insert_with(|| {
+            // Nothing could send to it until now: a fresh inbox, bound to
+            // this scheduler as the one it stands for would have been.
+            let control = Inbox::new("control");
+            crate::port::started_here(control.chan());
+            control
+        })
     }
 
     /// The built-in `signal` outbox. The runtime sends [`Control::Finished`] or
     /// [`Control::Failed`] on it when the body ends; a body may send its own
     /// messages too.
     pub fn signal(&mut self) -> &mut Outbox<Control> {
-        &mut self.signal
+        &mut self.ends().signal
     }
 
     /// Pauses until a message is waiting in any inbox (including `control`),
@@ -111,7 +175,8 @@ impl Context {
     /// ```
     pub fn pause(&mut self) -> Pause<'_> {
         Pause {
-            inboxes: &self.inboxes,
+            inboxes: self.inboxes.as_slice(),
+            control: self.ends.as_deref().and_then(|ends| ends.control.as_ref()),
             waited: false,
         }
     }
@@ -131,13 +196,16 @@ impl Context {
     }
 
     pub(crate) fn settle_control(&mut self) {
-        crate::lifecycle::settle(&mut self.control);
+        if let Some(control) = self.linked_control() {
+            crate::lifecycle::settle(control);
+        }
     }
 
     /// Announces how the body ended on `signal`; hands the message back if
     /// the receiver's `control` is full (see `announce_late`).
     pub(crate) fn finish(&mut self, outcome: &crate::Outcome) -> Option<Control> {
-        crate::lifecycle::try_announce(&mut self.signal, &self.name, outcome)
+        let ends = self.ends.as_deref_mut()?;
+        crate::lifecycle::try_announce(&mut ends.signal, &self.name, outcome)
     }
 
     /// Waits for room for the announcement `finish` handed back. A
@@ -145,7 +213,7 @@ impl Context {
     pub(crate) async fn announce_late(&mut self, msg: Control) {
         // Unlinked cannot happen (it was full a moment ago); a receiver
         // that finished meanwhile has nothing to hear.
-        let _ = self.signal.send(msg).await;
+        let _ = self.signal().send(msg).await;
     }
 }
 
@@ -169,6 +237,7 @@ impl std::fmt::Debug for Context {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Pause<'a> {
     inboxes: &'a [Arc<dyn Readiness>],
+    control: Option<&'a Inbox<Control>>,
     waited: bool,
 }
 
@@ -191,6 +260,9 @@ impl Future for Pause<'_> {
         let mut ready = false;
         for inbox in self.inboxes {
             ready |= inbox.ready_or_register(cx.waker());
+        }
+        if let Some(control) = self.control {
+            ready |= control.ready_or_register(cx.waker());
         }
         if ready {
             Poll::Ready(())

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use crate::component::{Component, Ports};
+use crate::context::Inboxes;
 use crate::error::panic_message;
 use crate::port::{
     AnyInbox, AnyOutbox, Inbox, InboxPort, LinkState, Outbox, OutboxPort, Readiness, link,
@@ -208,11 +209,14 @@ impl<C: Component> Part for Node<C> {
             spawner.binds.push((Some(item), state.clone()));
             inboxes.push(state);
         });
-        let state = control.link_state();
-        spawner.binds.push((Some(item), state.clone()));
-        inboxes.push(state);
+        // A `control` nothing can ever send to is dropped now, and made
+        // again only if the body asks for it (`Context::control`).
+        let control = (!control.is_unreachable()).then(|| {
+            spawner.binds.push((Some(item), control.link_state()));
+            control
+        });
         let name = path;
-        let cx = Context::new(name.clone(), control, signal, inboxes.into());
+        let cx = Context::new(name.clone(), control, signal, Inboxes::new(inboxes));
         let guard = GroupGuard {
             groups: spawner.groups.clone(),
         };

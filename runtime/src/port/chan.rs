@@ -816,6 +816,11 @@ impl<T> Chan<T> {
         self.with(|s| s.senders == 0 && s.queue.is_empty())
     }
 
+    /// Whether any sender was ever linked.
+    pub(crate) fn ever_linked(&self) -> bool {
+        self.with(|s| s.ever_linked)
+    }
+
     pub(crate) fn has_senders(&self) -> bool {
         self.with(|s| s.senders > 0)
     }

@@ -25,7 +25,18 @@ pub(crate) use link::link_another_handle;
 pub use link::{InboxPort, LinkError, OutboxPort, link};
 pub use outbox::{Outbox, SendFuture};
 
+use crate::scheduler::current;
 use crate::scheduler::registry::Abandoned;
+
+/// Marks a queue made for a component already running (its `control`,
+/// made when first asked for) started, and binds it to the scheduler on
+/// this thread, as starting the component would have.
+pub(crate) fn started_here<T: Send + 'static>(chan: &Chan<T>) {
+    chan.mark_started();
+    if let Some((scheduler, token)) = current::scheduler_here() {
+        chan.bind_local(scheduler, token);
+    }
+}
 
 /// The type-erased view of an inbox the runtime needs: binding it to its
 /// scheduler, and asking whether it has a message.

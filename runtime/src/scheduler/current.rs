@@ -87,6 +87,12 @@ pub(crate) fn wake(key: TaskKey) -> bool {
     with_scheduler(|core| core.wake_here(key)).unwrap_or(false)
 }
 
+/// The id of the scheduler running on this thread and the thread's token
+/// (what `Chan::bind_local` takes), if a scheduler runs here.
+pub(crate) fn scheduler_here() -> Option<(u16, usize)> {
+    with_scheduler(|core| (core.id(), thread_token()))
+}
+
 /// The remote side of scheduler `id`, if it runs on this thread (saves the
 /// registry's lock).
 pub(crate) fn remote_if_current(id: u16) -> Option<Arc<Remote>> {
