@@ -544,7 +544,6 @@ impl<'a> Spawner<'a> {
         // Where each scheduler index runs; one that could not be started
         // hands its components to home.
         let home = crate::scheduler::system::Target {
-            id: self.core.id(),
             token: current::thread_token(),
             remote: None,
         };
@@ -585,7 +584,7 @@ impl<'a> Spawner<'a> {
                 .is_none_or(|from| *from == Some(place));
             if local {
                 let target = targets.get(&place).unwrap_or(&home);
-                state.bind_local(target.id, target.token);
+                state.bind_local(target.token);
             }
         }
         for (_, link, end) in self.targets {

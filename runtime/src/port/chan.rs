@@ -25,7 +25,7 @@ use std::task::Waker;
 
 use crate::scheduler::WakeRef;
 use crate::scheduler::current::thread_token;
-use crate::scheduler::waker::TaskKey;
+use crate::scheduler::waker::{TaskKey, WakeSlot};
 
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
 
@@ -70,7 +70,7 @@ pub(crate) struct State<T> {
     /// The receiver has finished: further pushes are refused.
     pub(crate) rx_closed: bool,
     /// The receiver's waker, registered when it found nothing to do.
-    pub(crate) rx_waker: Option<WakeRef>,
+    pub(crate) rx_waker: WakeSlot,
     /// Senders parked on a full bounded queue, and a watch on the
     /// receiver's takes. Boxed: only bounded links ever park a sender (and
     /// only a process component's child watches takes), and an empty
@@ -303,9 +303,6 @@ pub(crate) struct Chan<T> {
     /// Zero while shared, `PINNED_SHARED` when it must stay shared, otherwise
     /// the token of the owning thread.
     owner: AtomicUsize,
-    /// The id of the scheduler it is bound to, for work that must be done
-    /// on that thread when a port was moved away from it.
-    home: AtomicUsize,
     lock: Mutex<()>,
     /// A sender has ever had to wait in line here: only then does a
     /// receiver about to wait look for senders to wake (see `Parked`), so
@@ -330,7 +327,6 @@ impl<T> Chan<T> {
     pub(crate) fn new(capacity: Option<usize>) -> Self {
         Self {
             owner: AtomicUsize::new(0),
-            home: AtomicUsize::new(0),
             lock: Mutex::new(()),
             lined: AtomicBool::new(false),
             state: UnsafeCell::new(State {
@@ -343,7 +339,7 @@ impl<T> Chan<T> {
                 started: false,
                 external: 0,
                 rx_closed: false,
-                rx_waker: None,
+                rx_waker: WakeSlot::EMPTY,
                 tx_wakers: None,
                 delivered: 0,
                 abandoned: 0,
@@ -437,10 +433,9 @@ impl<T> Chan<T> {
     /// at its ends run; the start of those components on their scheduler's
     /// thread (a spawn on the same thread, or a command through the
     /// scheduler's locked queue) orders this store before their accesses.
-    pub(crate) fn bind_local(&self, scheduler: u16, token: usize) {
+    pub(crate) fn bind_local(&self, token: usize) {
         let _guard = lock(&self.lock);
         if self.owner.load(Ordering::Acquire) != PINNED_SHARED {
-            self.home.store(usize::from(scheduler), Ordering::Relaxed);
             self.owner.store(token, Ordering::Release);
         }
     }
@@ -474,7 +469,7 @@ impl<T> Chan<T> {
             s.external = s.external.saturating_sub(1);
             if s.external == 0 {
                 if let Some(w) = s.rx_waker.take() {
-                    s.rx_waker = Some(w.into_key_only());
+                    s.rx_waker.set(w.into_key_only());
                 }
                 if let Some(parked) = s.tx_wakers.as_deref_mut() {
                     for w in parked.wakers_mut() {
@@ -871,7 +866,7 @@ impl<T> Chan<T> {
         let (left, senders) = self.with(|s| {
             s.rx_closed = true;
             s.limit = 0;
-            s.rx_waker = None;
+            s.rx_waker = WakeSlot::EMPTY;
             (std::mem::take(&mut s.queue), s.tx_wakers.take())
         });
         if let Some(parked) = senders {
@@ -909,10 +904,10 @@ fn misplaced() -> ! {
     )
 }
 
-fn register(slot: &mut Option<WakeRef>, waker: &Waker, key_only: bool) {
-    match slot {
-        Some(w) if w.will_wake(waker) => {}
-        _ => *slot = Some(WakeRef::new(waker, key_only)),
+#[inline]
+fn register(slot: &mut WakeSlot, waker: &Waker, key_only: bool) {
+    if !slot.will_wake(waker) {
+        slot.set(WakeRef::new(waker, key_only));
     }
 }
 

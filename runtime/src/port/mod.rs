@@ -33,8 +33,8 @@ use crate::scheduler::registry::Abandoned;
 /// this thread, as starting the component would have.
 pub(crate) fn started_here<T: Send + 'static>(chan: &Chan<T>) {
     chan.mark_started();
-    if let Some((scheduler, token)) = current::scheduler_here() {
-        chan.bind_local(scheduler, token);
+    if let Some(token) = current::scheduler_token() {
+        chan.bind_local(token);
     }
 }
 
@@ -49,9 +49,10 @@ pub trait AnyInbox {
 /// What the runtime does with a link's queue while starting a system.
 #[doc(hidden)]
 pub trait LinkState: Readiness + Abandoned {
-    /// Binds it to the thread with `token` (see `scheduler::current::thread_token`), where
-    /// scheduler `scheduler` runs (unless it is pinned shared).
-    fn bind_local(&self, scheduler: u16, token: usize);
+    /// Binds it to the thread with `token` (see
+    /// `scheduler::current::thread_token`), where its scheduler runs
+    /// (unless it is pinned shared).
+    fn bind_local(&self, token: usize);
     /// Keeps it shared: one end is on another thread.
     fn pin_shared(&self);
     /// Records that its receiving component has started.
@@ -95,8 +96,8 @@ impl<T: Send + 'static> Readiness for Chan<T> {
 }
 
 impl<T: Send + 'static> LinkState for Chan<T> {
-    fn bind_local(&self, scheduler: u16, token: usize) {
-        Chan::bind_local(self, scheduler, token);
+    fn bind_local(&self, token: usize) {
+        Chan::bind_local(self, token);
     }
     fn pin_shared(&self) {
         Chan::pin_shared(self);

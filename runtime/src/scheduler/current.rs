@@ -87,10 +87,10 @@ pub(crate) fn wake(key: TaskKey) -> bool {
     with_scheduler(|core| core.wake_here(key)).unwrap_or(false)
 }
 
-/// The id of the scheduler running on this thread and the thread's token
-/// (what `Chan::bind_local` takes), if a scheduler runs here.
-pub(crate) fn scheduler_here() -> Option<(u16, usize)> {
-    with_scheduler(|core| (core.id(), thread_token()))
+/// The thread's token (what `Chan::bind_local` takes), if a scheduler
+/// runs on this thread.
+pub(crate) fn scheduler_token() -> Option<usize> {
+    is_inside().then(thread_token)
 }
 
 /// The remote side of scheduler `id`, if it runs on this thread (saves the

@@ -13,8 +13,9 @@
 //! receiver by pushing a slot index onto a `VecDeque`: no atomics, no locks.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::hash::BuildHasherDefault;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::Poll;
@@ -49,20 +50,55 @@ enum State {
 }
 
 struct Slot {
-    generation: u16,
-    state: State,
     future: Option<BoxFuture>,
     /// The component's path, shared with its context.
     name: Arc<str>,
     /// Start order, for the report.
-    seq: usize,
-    /// The runtime's own helper (a graphline's chassis): reported only if it
-    /// fails.
-    hidden: bool,
-    /// The outbox of a send waiting with its message, if any: counted as
-    /// unsent if the component is cancelled.
-    pending_send: Option<&'static str>,
+    seq: u32,
+    generation: u16,
+    state: State,
+    /// `HIDDEN` and `PENDING_SEND`, in one byte: the slot is 40 bytes.
+    flags: u8,
 }
+
+/// The runtime's own helper (a graphline's chassis): reported only if it
+/// fails.
+const HIDDEN: u8 = 1;
+/// The task waits to send a message it holds: the outbox is in
+/// `Core::pending_sends`, and is counted as unsent if the task is cancelled.
+/// Kept beside the slots, not in them: few tasks wait so at once, and every
+/// idle component would pay for the room.
+const PENDING_SEND: u8 = 2;
+
+impl Slot {
+    fn hidden(&self) -> bool {
+        self.flags & HIDDEN != 0
+    }
+}
+
+/// Hashes a slot index as itself: the keys of `Core::pending_sends` are
+/// small distinct integers, not input from outside.
+#[derive(Default)]
+struct IndexHasher(u64);
+
+impl std::hash::Hasher for IndexHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
+    }
+
+    fn finish(&self) -> u64 {
+        // Spread into the high bits, which the table's groups use.
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+type PendingSends = HashMap<u32, &'static str, BuildHasherDefault<IndexHasher>>;
 
 pub(crate) struct Core {
     id: u16,
@@ -75,6 +111,8 @@ pub(crate) struct Core {
     queue: RefCell<VecDeque<u32>>,
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
+    /// The outbox each task marked `pending_send` waits to send on.
+    pending_sends: RefCell<PendingSends>,
     running: Cell<Option<u32>>,
     shutdown: Cell<bool>,
     report: RefCell<ReportBuilder>,
@@ -136,8 +174,27 @@ impl Core {
     /// Notes the outbox the running task waits to send on (`None`: none).
     pub(super) fn set_pending_send(&self, port: Option<&'static str>) {
         if let Some(index) = self.running.get() {
-            self.slots.borrow_mut()[index as usize].pending_send = port;
+            let flags = &mut self.slots.borrow_mut()[index as usize].flags;
+            if port.is_some() {
+                *flags |= PENDING_SEND;
+            } else {
+                *flags &= !PENDING_SEND;
+            }
+            let mut pending = self.pending_sends.borrow_mut();
+            match port {
+                Some(port) => pending.insert(index, port),
+                None => pending.remove(&index),
+            };
         }
+    }
+
+    /// Forgets what the task in `slot` waited to send, if anything.
+    fn take_pending_send(&self, slot: &mut Slot, index: u32) -> Option<&'static str> {
+        if slot.flags & PENDING_SEND == 0 {
+            return None;
+        }
+        slot.flags &= !PENDING_SEND;
+        self.pending_sends.borrow_mut().remove(&index)
     }
 
     /// Records messages the running task left in `port`; `false` if no task
@@ -149,10 +206,10 @@ impl Core {
         let slots = self.slots.borrow();
         let slot = &slots[index as usize];
         // The runtime's own helpers leave nothing worth reporting.
-        if !slot.hidden {
+        if !slot.hidden() {
             self.report
                 .borrow_mut()
-                .backlog(slot.seq, &slot.name, port, count, unsent);
+                .backlog(slot.seq as usize, &slot.name, port, count, unsent);
         }
         true
     }
@@ -162,12 +219,12 @@ impl Core {
         if let Some(index) = self.running.get() {
             let slots = self.slots.borrow();
             let slot = &slots[index as usize];
-            if slot.hidden && !matches!(outcome, Outcome::Failed(_)) {
+            if slot.hidden() && !matches!(outcome, Outcome::Failed(_)) {
                 return;
             }
             self.report
                 .borrow_mut()
-                .outcome(slot.seq, &slot.name, outcome);
+                .outcome(slot.seq as usize, &slot.name, outcome);
         }
     }
 
@@ -233,6 +290,7 @@ impl Core {
             queue: RefCell::new(VecDeque::new()),
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
+            pending_sends: RefCell::new(PendingSends::default()),
             running: Cell::new(None),
             shutdown: Cell::new(false),
             report: RefCell::new(ReportBuilder::default()),
@@ -302,13 +360,12 @@ impl Core {
             Some(i) => i,
             None => {
                 slots.push(Slot {
-                    generation: 0,
-                    state: State::Free,
                     future: None,
                     name: Arc::from(""),
                     seq: 0,
-                    hidden: false,
-                    pending_send: None,
+                    generation: 0,
+                    state: State::Free,
+                    flags: 0,
                 });
                 u32::try_from(slots.len() - 1).expect("more than 2^32 components")
             }
@@ -318,9 +375,8 @@ impl Core {
         slot.state = State::Scheduled;
         slot.future = Some(future);
         slot.name = name;
-        slot.seq = seq;
-        slot.hidden = hidden;
-        slot.pending_send = None;
+        slot.seq = u32::try_from(seq).expect("fewer than 2^32 components");
+        slot.flags = if hidden { HIDDEN } else { 0 };
         self.queue.borrow_mut().push_back(index);
         TaskKey {
             sched: self.id,
@@ -362,7 +418,9 @@ impl Core {
             }
             slot.state = State::Running;
             // A send still waiting will say so again if it stays waiting.
-            slot.pending_send = None;
+            if slot.flags & PENDING_SEND != 0 {
+                self.take_pending_send(slot, index);
+            }
             let Some(future) = slot.future.take() else {
                 return;
             };
@@ -412,6 +470,9 @@ impl Core {
         let slot = &mut slots[index as usize];
         slot.state = State::Free;
         slot.future = None;
+        // A body may end in the resume that left a send waiting (one branch
+        // of a select): that message went with the body.
+        self.take_pending_send(slot, index);
         self.free.borrow_mut().push(index);
         self.system.remove_live();
     }
@@ -433,10 +494,17 @@ impl Core {
                 let Some(slot) = slots.get_mut(index) else {
                     break;
                 };
-                let pending = slot.pending_send.take();
-                slot.future
-                    .take()
-                    .map(|f| (f, slot.seq, slot.name.clone(), slot.hidden, pending))
+                let pending = self
+                    .take_pending_send(slot, u32::try_from(index).expect("slot index fits u32"));
+                slot.future.take().map(|f| {
+                    (
+                        f,
+                        slot.seq as usize,
+                        slot.name.clone(),
+                        slot.hidden(),
+                        pending,
+                    )
+                })
             };
             if let Some((future, seq, name, hidden, pending)) = next {
                 if !hidden {

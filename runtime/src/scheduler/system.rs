@@ -60,7 +60,6 @@ struct Worker {
 
 /// How the home scheduler reaches one scheduler of its system.
 pub(crate) struct Target {
-    pub(crate) id: u16,
     pub(crate) token: usize,
     pub(crate) remote: Option<Arc<Remote>>,
 }
@@ -136,7 +135,6 @@ impl System {
             });
         }
         workers[index - 1].as_ref().map(|w| Target {
-            id: w.remote.id,
             token: w.token,
             remote: Some(w.remote.clone()),
         })

@@ -135,3 +135,41 @@ impl WakeRef {
         }
     }
 }
+
+/// A registered waker, or none, in the room of one `WakeRef`: an `Option`
+/// would add a word to every link's queue. "None" is a task key no task
+/// has.
+pub(crate) struct WakeSlot(WakeRef);
+
+impl WakeSlot {
+    pub(crate) const EMPTY: Self = Self(WakeRef::Task(TaskKey::NONE));
+
+    /// Whether a waker is registered.
+    #[inline]
+    pub(crate) fn is_some(&self) -> bool {
+        !matches!(self.0, WakeRef::Task(key) if key == TaskKey::NONE)
+    }
+
+    /// Takes the registered waker, leaving none.
+    #[inline]
+    pub(crate) fn take(&mut self) -> Option<WakeRef> {
+        let w = std::mem::replace(&mut self.0, WakeRef::Task(TaskKey::NONE));
+        match w {
+            WakeRef::Task(key) if key == TaskKey::NONE => None,
+            w => Some(w),
+        }
+    }
+
+    /// Registers `w`, replacing whatever was.
+    #[inline]
+    pub(crate) fn set(&mut self, w: WakeRef) {
+        self.0 = w;
+    }
+
+    /// Whether the registered waker would wake the same task as `waker`
+    /// (`false` with none registered).
+    #[inline]
+    pub(crate) fn will_wake(&self, waker: &Waker) -> bool {
+        self.is_some() && self.0.will_wake(waker)
+    }
+}
