@@ -35,19 +35,21 @@ struct Ends {
 }
 
 /// The inboxes `pause` looks at: one kept inline (the common case costs no
-/// allocation), more in a boxed slice.
+/// allocation), more behind one pointer, so the list takes two words.
 pub(crate) enum Inboxes {
     One(Arc<dyn Readiness>),
-    Many(Box<[Arc<dyn Readiness>]>),
+    Many(Box<Box<[Arc<dyn Readiness>]>>),
 }
 
 impl Inboxes {
     /// The list, from the inboxes a component's `for_each_inbox` gave.
     pub(crate) fn new(mut list: Vec<Arc<dyn Readiness>>) -> Self {
-        if list.len() == 1 {
-            Self::One(list.pop().expect("one element"))
-        } else {
-            Self::Many(list.into_boxed_slice())
+        match list.len() {
+            // A component with no inbox: one that is never ready stands for
+            // none, shared by all of them.
+            0 => Self::One(Never::shared()),
+            1 => Self::One(list.pop().expect("one element")),
+            _ => Self::Many(Box::new(list.into_boxed_slice())),
         }
     }
 
@@ -56,6 +58,25 @@ impl Inboxes {
             Self::One(one) => std::slice::from_ref(one),
             Self::Many(many) => many,
         }
+    }
+}
+
+/// An inbox that never has a message, for a component with none.
+struct Never;
+
+impl Never {
+    fn shared() -> Arc<dyn Readiness> {
+        static NEVER: std::sync::OnceLock<Arc<dyn Readiness>> = std::sync::OnceLock::new();
+        NEVER.get_or_init(|| Arc::new(Self)).clone()
+    }
+}
+
+impl Readiness for Never {
+    fn ready_or_register(&self, _waker: &std::task::Waker) -> bool {
+        false
+    }
+    fn is_external(&self) -> bool {
+        false
     }
 }
 

@@ -249,19 +249,24 @@ fn drive<C: Component>(
     guard: GroupGuard,
 ) -> impl Future<Output = ()> {
     async move {
-        let outcome = match CatchUnwind(component.main(&mut cx)).await {
-            Ok(Ok(())) => Outcome::Finished,
-            Ok(Err(e)) => Outcome::Failed(e.to_string()),
-            Err(reason) => Outcome::Failed(reason),
+        // In a block: what it binds is dead before the await below, so the
+        // future keeps no room for it while the body runs.
+        let late = {
+            let outcome = match CatchUnwind(component.main(&mut cx)).await {
+                Ok(Ok(())) => Outcome::Finished,
+                Ok(Err(e)) => Outcome::Failed(e.to_string()),
+                Err(reason) => Outcome::Failed(reason),
+            };
+            let late = cx.finish(&outcome);
+            guard.finished(&outcome, cx.name());
+            current::record_outcome(outcome);
+            cx.settle_control();
+            // Dropping the component now closes its outboxes and accounts
+            // for what is left in its inboxes, while the scheduler still
+            // knows whose they are.
+            drop(component);
+            late
         };
-        let late = cx.finish(&outcome);
-        guard.finished(&outcome, cx.name());
-        current::record_outcome(outcome);
-        cx.settle_control();
-        // Dropping the component now closes its outboxes and accounts for
-        // what is left in its inboxes, while the scheduler still knows whose
-        // they are.
-        drop(component);
         if let Some(msg) = late {
             // Boxed: rare, and kept out of every idle component's future.
             Box::pin(cx.announce_late(msg)).await;
