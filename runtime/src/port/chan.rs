@@ -286,12 +286,7 @@ const SHRINK_ABOVE: usize = 64;
 /// equal for two registrations that wake the same task or waker.
 fn identity(w: &WakeRef) -> (usize, usize) {
     match w {
-        WakeRef::Task(key) => (
-            0,
-            (usize::from(key.sched) << 48)
-                | (usize::from(key.generation) << 32)
-                | key.index as usize,
-        ),
+        WakeRef::Task(key) => (0, key.word() as usize),
         WakeRef::Waker(w) => (std::ptr::from_ref(w.vtable()) as usize, w.data() as usize),
     }
 }
@@ -548,12 +543,12 @@ impl<T> Chan<T> {
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
-                Ok(s.rx_waker.is_some())
+                Ok(s.rx_waker.take())
             },
             |msg| Err(Refused::Misplaced(msg)),
         )?;
-        if wake {
-            self.wake_receiver();
+        if let Some(w) = wake {
+            w.wake();
         }
         Ok(())
     }
@@ -584,11 +579,13 @@ impl<T> Chan<T> {
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
-                Ok(s.rx_waker.is_some())
+                // Taken in the same critical section as the push, woken
+                // after it (a foreign waker may run arbitrary code).
+                Ok(s.rx_waker.take())
             },
         )?;
-        if wake {
-            self.wake_receiver();
+        if let Some(w) = wake {
+            w.wake();
         }
         if *ticket != 0 {
             self.done_waiting(std::mem::take(ticket));
@@ -633,16 +630,6 @@ impl<T> Chan<T> {
     #[inline(never)]
     pub(crate) fn done_waiting(&self, ticket: u64) {
         if let Some(w) = self.with(|s| s.done_waiting(ticket)) {
-            w.wake();
-        }
-    }
-
-    // Waking happens outside the critical section (a foreign waker may run
-    // arbitrary code), and off the fast path: most pushes find the receiver
-    // already scheduled.
-    #[cold]
-    fn wake_receiver(&self) {
-        if let Some(w) = self.with(|s| s.rx_waker.take()) {
             w.wake();
         }
     }

@@ -152,7 +152,7 @@ impl Core {
     /// did.
     #[inline]
     pub(super) fn wake_here(&self, key: TaskKey) -> bool {
-        if self.id == key.sched {
+        if self.id == key.sched() {
             self.schedule(key);
             true
         } else {
@@ -164,11 +164,7 @@ impl Core {
     pub(super) fn running_key(&self) -> Option<TaskKey> {
         let index = self.running.get()?;
         let generation = self.slots.borrow()[index as usize].generation;
-        Some(TaskKey {
-            sched: self.id,
-            generation,
-            index,
-        })
+        Some(TaskKey::new(self.id, generation, index))
     }
 
     /// Notes the outbox the running task waits to send on (`None`: none).
@@ -378,11 +374,7 @@ impl Core {
         slot.seq = u32::try_from(seq).expect("fewer than 2^32 components");
         slot.flags = if hidden { HIDDEN } else { 0 };
         self.queue.borrow_mut().push_back(index);
-        TaskKey {
-            sched: self.id,
-            generation: slot.generation,
-            index,
-        }
+        TaskKey::new(self.id, slot.generation, index)
     }
 
     /// How many tasks have been spawned (or placed) in this system so far.
@@ -392,16 +384,16 @@ impl Core {
 
     fn schedule(&self, key: TaskKey) {
         let mut slots = self.slots.borrow_mut();
-        let Some(slot) = slots.get_mut(key.index as usize) else {
+        let Some(slot) = slots.get_mut(key.index() as usize) else {
             return;
         };
-        if slot.generation != key.generation {
+        if slot.generation != key.generation() {
             return;
         }
         match slot.state {
             State::Idle => {
                 slot.state = State::Scheduled;
-                self.queue.borrow_mut().push_back(key.index);
+                self.queue.borrow_mut().push_back(key.index());
             }
             State::Running => slot.state = State::RunningNotified,
             State::Free | State::Scheduled | State::RunningNotified => {}
@@ -409,8 +401,9 @@ impl Core {
     }
 
     /// Resumes one task.
+    #[inline]
     fn resume(&self, index: u32) {
-        let (generation, mut future) = {
+        let (generation, future) = {
             let mut slots = self.slots.borrow_mut();
             let slot = &mut slots[index as usize];
             if slot.state != State::Scheduled {
@@ -421,21 +414,28 @@ impl Core {
             if slot.flags & PENDING_SEND != 0 {
                 self.take_pending_send(slot, index);
             }
-            let Some(future) = slot.future.take() else {
+            let Some(future) = slot.future.as_mut() else {
                 return;
             };
+            // Polled where it lies: the box stays in its slot, untouched
+            // until the poll returns (the slot is `Running`: nothing frees
+            // or reuses it, and the table growing moves the box's pointer,
+            // never the future).
+            // SAFETY: the future is pinned in its box; it is only ever
+            // polled through this pointer, never moved.
+            let future: *mut (dyn Future<Output = ()> + 'static) =
+                unsafe { future.as_mut().get_unchecked_mut() };
             (slot.generation, future)
         };
-        let key = TaskKey {
-            sched: self.id,
-            generation,
-            index,
-        };
+        let key = TaskKey::new(self.id, generation, index);
         let waker = waker::borrowed(key);
         let mut cx = std::task::Context::from_waker(&waker);
         self.running.set(Some(index));
         BUDGET.with(|b| b.set(RESUME_BUDGET));
-        let polled = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)));
+        // SAFETY: see above; the box outlives the poll.
+        let polled = catch_unwind(AssertUnwindSafe(|| unsafe {
+            Pin::new_unchecked(&mut *future).poll(&mut cx)
+        }));
         BUDGET.with(|b| b.set(u32::MAX));
         let done = match polled {
             Ok(Poll::Pending) => false,
@@ -448,14 +448,16 @@ impl Core {
             }
         };
         if done {
-            drop_quietly(future);
+            let future = self.slots.borrow_mut()[index as usize].future.take();
+            if let Some(future) = future {
+                drop_quietly(future);
+            }
             self.running.set(None);
             self.release(index);
         } else {
             self.running.set(None);
             let mut slots = self.slots.borrow_mut();
             let slot = &mut slots[index as usize];
-            slot.future = Some(future);
             if slot.state == State::RunningNotified {
                 slot.state = State::Scheduled;
                 self.queue.borrow_mut().push_back(index);

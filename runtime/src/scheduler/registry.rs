@@ -283,7 +283,7 @@ pub(crate) fn release(id: u16) {
 
 /// Queues a wake-up from another thread and unparks the scheduler.
 pub(crate) fn wake(key: TaskKey) {
-    if let Some(r) = find(key.sched) {
+    if let Some(r) = find(key.sched()) {
         lock(&r.queue).push(key);
         r.pending.store(true, Ordering::SeqCst);
         if r.sleeping.load(Ordering::SeqCst) {
