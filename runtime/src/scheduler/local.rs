@@ -382,41 +382,76 @@ impl Core {
         self.system.seq()
     }
 
+    /// Runs `f` on the slots without the `RefCell`'s flag: for the few
+    /// accesses on every hop (waking, resuming), each of which only reads
+    /// and writes slot fields and the run queue, and calls nothing that
+    /// could reach the slots again. Checked in debug builds.
+    #[inline(always)]
+    fn with_slots<R>(&self, f: impl FnOnce(&mut Vec<Slot>) -> R) -> R {
+        #[cfg(debug_assertions)]
+        let _check = self.slots.borrow_mut();
+        // SAFETY: single-threaded (the core is `!Sync`); no other borrow of
+        // the slots is alive (the debug build holds the flag to prove it),
+        // and `f` calls nothing that borrows them.
+        #[cfg(not(debug_assertions))]
+        return f(unsafe { &mut *self.slots.as_ptr() });
+        #[cfg(debug_assertions)]
+        {
+            // SAFETY: as above; `_check` holds the flag, and the pointer is
+            // only used while it does.
+            f(unsafe { &mut *self.slots.as_ptr() })
+        }
+    }
+
+    /// `with_slots` for the run queue.
+    #[inline(always)]
+    fn with_queue<R>(&self, f: impl FnOnce(&mut VecDeque<u32>) -> R) -> R {
+        #[cfg(debug_assertions)]
+        let _check = self.queue.borrow_mut();
+        // SAFETY: as in `with_slots`.
+        #[cfg(not(debug_assertions))]
+        return f(unsafe { &mut *self.queue.as_ptr() });
+        #[cfg(debug_assertions)]
+        {
+            // SAFETY: as in `with_slots`.
+            f(unsafe { &mut *self.queue.as_ptr() })
+        }
+    }
+
+    #[inline]
     fn schedule(&self, key: TaskKey) {
-        let mut slots = self.slots.borrow_mut();
-        let Some(slot) = slots.get_mut(key.index() as usize) else {
-            return;
-        };
-        if slot.generation != key.generation() {
-            return;
-        }
-        match slot.state {
-            State::Idle => {
-                slot.state = State::Scheduled;
-                self.queue.borrow_mut().push_back(key.index());
+        self.with_slots(|slots| {
+            let Some(slot) = slots.get_mut(key.index() as usize) else {
+                return;
+            };
+            if slot.generation != key.generation() {
+                return;
             }
-            State::Running => slot.state = State::RunningNotified,
-            State::Free | State::Scheduled | State::RunningNotified => {}
-        }
+            match slot.state {
+                State::Idle => {
+                    slot.state = State::Scheduled;
+                    self.with_queue(|queue| queue.push_back(key.index()));
+                }
+                State::Running => slot.state = State::RunningNotified,
+                State::Free | State::Scheduled | State::RunningNotified => {}
+            }
+        });
     }
 
     /// Resumes one task.
     #[inline]
     fn resume(&self, index: u32) {
-        let (generation, future) = {
-            let mut slots = self.slots.borrow_mut();
+        let taken = self.with_slots(|slots| {
             let slot = &mut slots[index as usize];
             if slot.state != State::Scheduled {
-                return;
+                return None;
             }
             slot.state = State::Running;
             // A send still waiting will say so again if it stays waiting.
             if slot.flags & PENDING_SEND != 0 {
                 self.take_pending_send(slot, index);
             }
-            let Some(future) = slot.future.as_mut() else {
-                return;
-            };
+            let future = slot.future.as_mut()?;
             // Polled where it lies: the box stays in its slot, untouched
             // until the poll returns (the slot is `Running`: nothing frees
             // or reuses it, and the table growing moves the box's pointer,
@@ -425,7 +460,10 @@ impl Core {
             // polled through this pointer, never moved.
             let future: *mut (dyn Future<Output = ()> + 'static) =
                 unsafe { future.as_mut().get_unchecked_mut() };
-            (slot.generation, future)
+            Some((slot.generation, future))
+        });
+        let Some((generation, future)) = taken else {
+            return;
         };
         let key = TaskKey::new(self.id, generation, index);
         let waker = waker::borrowed(key);
@@ -456,14 +494,15 @@ impl Core {
             self.release(index);
         } else {
             self.running.set(None);
-            let mut slots = self.slots.borrow_mut();
-            let slot = &mut slots[index as usize];
-            if slot.state == State::RunningNotified {
-                slot.state = State::Scheduled;
-                self.queue.borrow_mut().push_back(index);
-            } else {
-                slot.state = State::Idle;
-            }
+            self.with_slots(|slots| {
+                let slot = &mut slots[index as usize];
+                if slot.state == State::RunningNotified {
+                    slot.state = State::Scheduled;
+                    self.with_queue(|queue| queue.push_back(index));
+                } else {
+                    slot.state = State::Idle;
+                }
+            });
         }
     }
 
@@ -594,7 +633,7 @@ impl Core {
     fn run_queue(&self) {
         let mut since_remote = 0;
         while !self.shutdown.get() {
-            let Some(index) = self.queue.borrow_mut().pop_front() else {
+            let Some(index) = self.with_queue(VecDeque::pop_front) else {
                 break;
             };
             self.resume(index);
