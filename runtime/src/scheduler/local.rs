@@ -13,7 +13,7 @@
 //! receiver by pushing a slot index onto a `VecDeque`: no atomics, no locks.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::hash::BuildHasherDefault;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -23,6 +23,7 @@ use std::time::Instant;
 
 use super::current::{self, BUDGET, record_outcome};
 use super::registry::{self, ACTIVE_MASK, Remote};
+use super::run_queue::RunQueue;
 use super::system::System;
 use super::timer::Timers;
 use super::waker::{self, TaskKey};
@@ -108,7 +109,7 @@ pub(crate) struct Core {
     /// This is the system's home scheduler (the one that decides when the
     /// system ends), not a worker.
     home: bool,
-    queue: RefCell<VecDeque<u32>>,
+    queue: RefCell<RunQueue>,
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
     /// The outbox each task marked `pending_send` waits to send on.
@@ -283,7 +284,7 @@ impl Core {
             remote,
             system,
             home,
-            queue: RefCell::new(VecDeque::new()),
+            queue: RefCell::new(RunQueue::new()),
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             pending_sends: RefCell::new(PendingSends::default()),
@@ -405,7 +406,7 @@ impl Core {
 
     /// `with_slots` for the run queue.
     #[inline(always)]
-    fn with_queue<R>(&self, f: impl FnOnce(&mut VecDeque<u32>) -> R) -> R {
+    fn with_queue<R>(&self, f: impl FnOnce(&mut RunQueue) -> R) -> R {
         #[cfg(debug_assertions)]
         let _check = self.queue.borrow_mut();
         // SAFETY: as in `with_slots`.
@@ -633,7 +634,7 @@ impl Core {
     fn run_queue(&self) {
         let mut since_remote = 0;
         while !self.shutdown.get() {
-            let Some(index) = self.with_queue(VecDeque::pop_front) else {
+            let Some(index) = self.with_queue(RunQueue::pop_front) else {
                 break;
             };
             self.resume(index);
