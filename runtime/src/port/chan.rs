@@ -25,7 +25,7 @@ use std::task::Waker;
 
 use crate::scheduler::WakeRef;
 use crate::scheduler::current::thread_token;
-use crate::scheduler::waker::{TaskKey, WakeSlot};
+use crate::scheduler::waker::TaskKey;
 
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, UnsafeCell, lock};
 
@@ -56,21 +56,22 @@ pub(crate) struct State<T> {
     /// Live linked outboxes (and later, handles). When it reaches zero the
     /// receiver sees end of stream once the queue is drained.
     pub(crate) senders: u32,
-    /// Some sender was ever linked: only then is "no senders" an end of
-    /// stream worth waking for (an inbox nothing was linked to is simply idle).
-    pub(crate) ever_linked: bool,
+    /// `EVER_LINKED` and `STARTED`, set once each, in one byte: the state
+    /// of an idle inbox's link fits its room exactly.
+    marks: u8,
     /// The receiver has seen end of stream (a receive returned `Closed`).
     pub(crate) end_seen: bool,
-    /// The receiving component has started: handles can no longer attach.
-    pub(crate) started: bool,
     /// Ends outside the system (handles' senders and receivers): while there
     /// are any, a component waiting here may be woken from outside, so its
     /// waker counts.
     pub(crate) external: u32,
     /// The receiver has finished: further pushes are refused.
     pub(crate) rx_closed: bool,
-    /// The receiver's waker, registered when it found nothing to do.
-    pub(crate) rx_waker: WakeSlot,
+    /// The receiver's waker, registered when it found nothing to do; only
+    /// meaningful while `rx_registered` (a flag beside the other flags is
+    /// one test on every push, and takes no word of its own).
+    rx_waker: WakeRef,
+    rx_registered: bool,
     /// Senders parked on a full bounded queue, and a watch on the
     /// receiver's takes. Boxed: only bounded links ever park a sender (and
     /// only a process component's child watches takes), and an empty
@@ -86,7 +87,38 @@ pub(crate) struct State<T> {
     pub(crate) abandoned: u32,
 }
 
+/// `State::marks`: some sender was ever linked. Only then is "no senders"
+/// an end of stream worth waking for (an inbox nothing was linked to is
+/// simply idle).
+const EVER_LINKED: u8 = 1;
+/// `State::marks`: the receiving component has started; handles can no
+/// longer attach.
+const STARTED: u8 = 2;
+
 impl<T> State<T> {
+    /// Takes the receiver's waker, if one is registered.
+    #[inline(always)]
+    fn take_rx_waker(&mut self) -> Option<WakeRef> {
+        if !self.rx_registered {
+            return None;
+        }
+        self.rx_registered = false;
+        // A counted waker must go now, not linger unregistered.
+        Some(std::mem::replace(
+            &mut self.rx_waker,
+            WakeRef::Task(TaskKey::NONE),
+        ))
+    }
+
+    /// Registers the receiver's waker, unless the same one already is.
+    #[inline]
+    fn register_rx(&mut self, waker: &Waker, key_only: bool) {
+        if !(self.rx_registered && self.rx_waker.will_wake(waker)) {
+            self.rx_waker = WakeRef::new(waker, key_only);
+            self.rx_registered = true;
+        }
+    }
+
     /// A sender holding `ticket` is done waiting: its message went in, or it
     /// gave up. Takes it out of line; if it had been woken, there is room,
     /// and no other woken sender is on its way, returns the next sender,
@@ -329,12 +361,12 @@ impl<T> Chan<T> {
                 capacity: capacity.unwrap_or(usize::MAX),
                 limit: capacity.unwrap_or(usize::MAX),
                 senders: 0,
-                ever_linked: false,
+                marks: 0,
                 end_seen: false,
-                started: false,
                 external: 0,
                 rx_closed: false,
-                rx_waker: WakeSlot::EMPTY,
+                rx_waker: WakeRef::Task(TaskKey::NONE),
+                rx_registered: false,
                 tx_wakers: None,
                 delivered: 0,
                 abandoned: 0,
@@ -442,13 +474,14 @@ impl<T> Chan<T> {
 
     /// Records that the receiving component has started.
     pub(crate) fn mark_started(&self) {
-        self.with(|s| s.started = true);
+        self.with(|s| s.marks |= STARTED);
     }
 
     /// Whether the receiving component has started (from any thread; `true`
     /// also when the chan is bound to another thread's scheduler).
     pub(crate) fn is_started(&self) -> bool {
-        self.try_with_mode(|s, _| s.started).unwrap_or(true)
+        self.try_with_mode(|s, _| s.marks & STARTED != 0)
+            .unwrap_or(true)
     }
 
     /// A handle attached an end outside the system.
@@ -463,8 +496,9 @@ impl<T> Chan<T> {
         self.with(|s| {
             s.external = s.external.saturating_sub(1);
             if s.external == 0 {
-                if let Some(w) = s.rx_waker.take() {
-                    s.rx_waker.set(w.into_key_only());
+                if let Some(w) = s.take_rx_waker() {
+                    s.rx_waker = w.into_key_only();
+                    s.rx_registered = true;
                 }
                 if let Some(parked) = s.tx_wakers.as_deref_mut() {
                     for w in parked.wakers_mut() {
@@ -543,12 +577,12 @@ impl<T> Chan<T> {
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
-                Ok(s.rx_waker.take())
+                Ok(s.rx_registered)
             },
             |msg| Err(Refused::Misplaced(msg)),
         )?;
-        if let Some(w) = wake {
-            w.wake();
+        if wake {
+            self.wake_receiver();
         }
         Ok(())
     }
@@ -579,18 +613,26 @@ impl<T> Chan<T> {
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
-                // Taken in the same critical section as the push, woken
-                // after it (a foreign waker may run arbitrary code).
-                Ok(s.rx_waker.take())
+                Ok(s.rx_registered)
             },
         )?;
-        if let Some(w) = wake {
-            w.wake();
+        if wake {
+            self.wake_receiver();
         }
         if *ticket != 0 {
             self.done_waiting(std::mem::take(ticket));
         }
         Ok(())
+    }
+
+    // Waking happens outside the critical section (a foreign waker may run
+    // arbitrary code), and off the fast path: most pushes find the receiver
+    // already scheduled.
+    #[inline(never)]
+    fn wake_receiver(&self) {
+        if let Some(w) = self.with(State::take_rx_waker) {
+            w.wake();
+        }
     }
 
     /// `push_or_wait` on a full queue: refuses for good if the receiver is
@@ -721,7 +763,7 @@ impl<T> Chan<T> {
                 }
                 None => {
                     if let Some(w) = waker {
-                        register(&mut s.rx_waker, w, local || s.external == 0);
+                        s.register_rx(w, local || s.external == 0);
                     }
                     (Take::Empty, false)
                 }
@@ -741,11 +783,11 @@ impl<T> Chan<T> {
     /// either is so.
     pub(crate) fn ready_or_register(&self, waker: &Waker) -> bool {
         let ready = self.with_mode(|s, local| {
-            let unseen_end = s.ever_linked && s.senders == 0 && !s.end_seen;
+            let unseen_end = s.marks & EVER_LINKED != 0 && s.senders == 0 && !s.end_seen;
             if !s.queue.is_empty() || unseen_end {
                 return true;
             }
-            register(&mut s.rx_waker, waker, local || s.external == 0);
+            s.register_rx(waker, local || s.external == 0);
             false
         });
         if !ready && self.lined.load(Ordering::Relaxed) {
@@ -800,7 +842,7 @@ impl<T> Chan<T> {
 
     /// Whether any sender was ever linked.
     pub(crate) fn ever_linked(&self) -> bool {
-        self.with(|s| s.ever_linked)
+        self.with(|s| s.marks & EVER_LINKED != 0)
     }
 
     pub(crate) fn has_senders(&self) -> bool {
@@ -810,7 +852,7 @@ impl<T> Chan<T> {
     pub(crate) fn add_sender(&self) {
         self.with(|s| {
             s.senders += 1;
-            s.ever_linked = true;
+            s.marks |= EVER_LINKED;
         });
     }
 
@@ -832,7 +874,7 @@ impl<T> Chan<T> {
         let waker = self.with(|s| {
             s.senders -= 1;
             if s.senders == 0 {
-                s.rx_waker.take()
+                s.take_rx_waker()
             } else {
                 None
             }
@@ -853,7 +895,7 @@ impl<T> Chan<T> {
         let (left, senders) = self.with(|s| {
             s.rx_closed = true;
             s.limit = 0;
-            s.rx_waker = WakeSlot::EMPTY;
+            drop(s.take_rx_waker());
             (std::mem::take(&mut s.queue), s.tx_wakers.take())
         });
         if let Some(parked) = senders {
@@ -889,13 +931,6 @@ fn misplaced() -> ! {
          `#[component(thread)]` for a thread of its own), or send the values through a \
          `Sender`/`Receiver` handle"
     )
-}
-
-#[inline]
-fn register(slot: &mut WakeSlot, waker: &Waker, key_only: bool) {
-    if !slot.will_wake(waker) {
-        slot.set(WakeRef::new(waker, key_only));
-    }
 }
 
 /// Exhaustive interleaving checks of the wake protocol, run with

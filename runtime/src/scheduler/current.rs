@@ -11,7 +11,7 @@
 //!
 //! The scheduler is reached through a plain pointer, set while its run loop
 //! is on the stack: a send on the scheduler's own thread wakes its receiver
-//! by pushing a slot index onto a `VecDeque`, with no atomics and no locks.
+//! by pushing a slot index onto its run queue, with no atomics and no locks.
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;

@@ -10,7 +10,8 @@
 //!
 //! The core lives on the stack of `run` and is reached through a thread-local
 //! pointer (`current.rs`), so a send on the scheduler's own thread wakes its
-//! receiver by pushing a slot index onto a `VecDeque`: no atomics, no locks.
+//! receiver by pushing a slot index onto its run queue (`run_queue.rs`): no
+//! atomics, no locks.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
