@@ -597,6 +597,15 @@ impl<'a> Spawner<'a> {
                 self.core.remote().add_outside(end);
             }
         }
+        // The slot table grows once, to fit, not by doubling past it: a
+        // million components starting at once would otherwise leave up to
+        // as many slots again unused.
+        self.core.reserve_tasks(
+            places
+                .iter()
+                .filter(|place| targets.get(place).and_then(|t| t.remote.as_ref()).is_none())
+                .count(),
+        );
         for (prepared, place) in self.starts.into_iter().zip(places) {
             let Prepared { seq, name, spawn } = prepared;
             system.add_live();

@@ -334,6 +334,20 @@ impl Core {
         &self.system
     }
 
+    /// Makes room in the slot table for `count` more tasks about to be
+    /// spawned: exactly, for a batch larger than the table (a system
+    /// starting), by the usual doubling otherwise (parts added a few at a
+    /// time must not reallocate the table each time).
+    pub(crate) fn reserve_tasks(&self, count: usize) {
+        let needed = count.saturating_sub(self.free.borrow().len());
+        let mut slots = self.slots.borrow_mut();
+        if needed > slots.len() {
+            slots.reserve_exact(needed);
+        } else {
+            slots.reserve(needed);
+        }
+    }
+
     /// Adds a task, runnable at once, whose outcome is reported under `name`.
     pub(crate) fn spawn(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
         self.system.add_live();
