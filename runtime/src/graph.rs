@@ -9,6 +9,7 @@
 //! and sends `signal` when they have all ended.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::future::Future;
 use std::hash::BuildHasherDefault;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -873,7 +874,11 @@ impl UniqueNames {
         let n = self.next_suffix.entry(base).or_insert(1);
         loop {
             *n += 1;
-            let candidate = format!("{base}{n}");
+            // Not `format!`: its padding machinery, and growing the string
+            // as it goes, were a quarter of starting a million components.
+            let mut candidate = String::with_capacity(base.len() + 20);
+            candidate.push_str(base);
+            let _ = write!(candidate, "{n}");
             if self.taken.insert(candidate.clone()) {
                 return candidate;
             }
