@@ -18,28 +18,107 @@ use crate::scheduler::current;
 /// the context carries only what every component has.
 pub struct Context {
     name: Arc<str>,
-    control: Inbox<Control>,
-    signal: Outbox<Control>,
-    inboxes: Box<[Arc<dyn Readiness>]>,
+    /// The component's own inboxes, for `pause`.
+    inboxes: Inboxes,
+    /// `control` and `signal`, once either is linked or asked for: a
+    /// component nothing can ever reach through `control`, and whose
+    /// `signal` leads nowhere, keeps neither (an idle component's memory
+    /// is a target; see `BENCHMARKS.md`).
+    ends: Option<Box<Ends>>,
     /// Parts started from this component so far (`Context::start`), for
     /// their names.
     pub(crate) started: u32,
 }
 
+/// A component's `control` and `signal`, kept together behind one pointer.
+struct Ends {
+    /// `None` until asked for when nothing could ever send to it.
+    control: Option<Inbox<Control>>,
+    signal: Outbox<Control>,
+}
+
+/// The inboxes `pause` looks at: one kept inline (the common case costs no
+/// allocation), more behind one pointer, so the list takes two words.
+pub(crate) enum Inboxes {
+    One(Arc<dyn Readiness>),
+    Many(Box<Box<[Arc<dyn Readiness>]>>),
+}
+
+impl Inboxes {
+    /// The list, from the inboxes a component's `for_each_inbox` gave.
+    pub(crate) fn new(mut list: Vec<Arc<dyn Readiness>>) -> Self {
+        match list.len() {
+            // A component with no inbox: one that is never ready stands for
+            // none, shared by all of them.
+            0 => Self::One(Never::shared()),
+            1 => Self::One(list.pop().expect("one element")),
+            _ => Self::Many(Box::new(list.into_boxed_slice())),
+        }
+    }
+
+    fn as_slice(&self) -> &[Arc<dyn Readiness>] {
+        match self {
+            Self::One(one) => std::slice::from_ref(one),
+            Self::Many(many) => many,
+        }
+    }
+}
+
+/// An inbox that never has a message, for a component with none.
+struct Never;
+
+impl Never {
+    fn shared() -> Arc<dyn Readiness> {
+        static NEVER: std::sync::OnceLock<Arc<dyn Readiness>> = std::sync::OnceLock::new();
+        NEVER.get_or_init(|| Arc::new(Self)).clone()
+    }
+}
+
+impl Readiness for Never {
+    fn ready_or_register(&self, _waker: &std::task::Waker) -> bool {
+        false
+    }
+    fn is_external(&self) -> bool {
+        false
+    }
+}
+
 impl Context {
+    /// `control` is `None` when nothing can ever send to it (see
+    /// `Node::start`); `signal` is sealed.
     pub(crate) fn new(
         name: Arc<str>,
-        control: Inbox<Control>,
+        control: Option<Inbox<Control>>,
         signal: Outbox<Control>,
-        inboxes: Box<[Arc<dyn Readiness>]>,
+        inboxes: Inboxes,
     ) -> Self {
+        let ends =
+            (control.is_some() || signal.is_linked()).then(|| Box::new(Ends { control, signal }));
         Self {
             name,
-            control,
-            signal,
             inboxes,
+            ends,
             started: 0,
         }
+    }
+
+    fn ends(&mut self) -> &mut Ends {
+        self.ends.get_or_insert_with(|| {
+            // Sealed and unlinked, as the one it stands for was: sends on
+            // it fail as unlinked, and it can no longer be linked.
+            let mut signal = Outbox::new("signal");
+            crate::port::AnyOutbox::seal(&mut signal);
+            Box::new(Ends {
+                control: None,
+                signal,
+            })
+        })
+    }
+
+    /// `control`, if anything can send to it: the runtime's own waits
+    /// look at it without making one.
+    pub(crate) fn linked_control(&mut self) -> Option<&mut Inbox<Control>> {
+        self.ends.as_deref_mut()?.control.as_mut()
     }
 
     /// The component's path in the system, e.g. `wordcount.split`.
@@ -51,7 +130,13 @@ impl Context {
     /// [`Control::Shutdown`], and in a pipeline the upstream component's
     /// [`Control::Finished`].
     pub fn control(&mut self) -> &mut Inbox<Control> {
-        &mut self.control
+        self.ends().control.get_or_insert_with(|| {
+            // Nothing could send to it until now: a fresh inbox, bound to
+            // this scheduler as the one it stands for would have been.
+            let control = Inbox::new("control");
+            crate::port::started_here(control.chan());
+            control
+        })
     }
 
     /// The built-in `signal` outbox. The runtime sends [`Control::Finished`] or
@@ -59,7 +144,7 @@ impl Context {
     /// messages too ([`pass_on`](Context::pass_on) is the way to pass a
     /// control message on).
     pub fn signal(&mut self) -> &mut Outbox<Control> {
-        &mut self.signal
+        &mut self.ends().signal
     }
 
     /// Passes a control message on to whatever `signal` is linked to (in a
@@ -110,7 +195,7 @@ impl Context {
     /// # let _ = Relay::new();
     /// ```
     pub async fn pass_on(&mut self, msg: Control) -> bool {
-        crate::lifecycle::passed_on(self.signal.send(msg).await)
+        crate::lifecycle::passed_on(self.signal().send(msg).await)
     }
 
     /// Makes `signal` say [`Control::Shutdown`] rather than
@@ -212,7 +297,8 @@ impl Context {
     /// ```
     pub fn pause(&mut self) -> Pause<'_> {
         Pause {
-            inboxes: &self.inboxes,
+            inboxes: self.inboxes.as_slice(),
+            control: self.ends.as_deref().and_then(|ends| ends.control.as_ref()),
             waited: false,
         }
     }
@@ -245,14 +331,17 @@ impl Context {
     }
 
     pub(crate) fn settle_control(&mut self) {
-        crate::lifecycle::settle(&mut self.control);
+        if let Some(control) = self.linked_control() {
+            crate::lifecycle::settle(control);
+        }
     }
 
     /// Announces how the body ended on `signal`; hands the message back if
     /// the receiver's `control` is full (see `announce_late`).
     pub(crate) fn finish(&mut self, outcome: &crate::Outcome) -> Option<Control> {
         let shutdown = current::ends_with_shutdown();
-        crate::lifecycle::try_announce(&mut self.signal, &self.name, outcome, shutdown)
+        let ends = self.ends.as_deref_mut()?;
+        crate::lifecycle::try_announce(&mut ends.signal, &self.name, outcome, shutdown)
     }
 
     /// Waits for room for the announcement `finish` handed back. A
@@ -260,7 +349,7 @@ impl Context {
     pub(crate) async fn announce_late(&mut self, msg: Control) {
         // Unlinked cannot happen (it was full a moment ago); a receiver
         // that finished meanwhile has nothing to hear.
-        let _ = self.signal.send(msg).await;
+        let _ = self.signal().send(msg).await;
     }
 }
 
@@ -284,6 +373,7 @@ impl std::fmt::Debug for Context {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Pause<'a> {
     inboxes: &'a [Arc<dyn Readiness>],
+    control: Option<&'a Inbox<Control>>,
     waited: bool,
 }
 
@@ -306,6 +396,9 @@ impl Future for Pause<'_> {
         let mut ready = false;
         for inbox in self.inboxes {
             ready |= inbox.ready_or_register(cx.waker());
+        }
+        if let Some(control) = self.control {
+            ready |= control.ready_or_register(cx.waker());
         }
         if ready {
             Poll::Ready(())

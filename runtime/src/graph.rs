@@ -9,6 +9,7 @@
 //! and sends `signal` when they have all ended.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::future::Future;
 use std::hash::BuildHasherDefault;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -17,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use crate::component::{Component, Ports};
+use crate::context::Inboxes;
 use crate::error::panic_message;
 use crate::port::{
     AnyInbox, AnyOutbox, Inbox, InboxPort, LinkState, Outbox, OutboxPort, Readiness, link,
@@ -260,11 +262,14 @@ impl<C: Component> Part for Node<C> {
             spawner.binds.push((Some(item), state.clone()));
             inboxes.push(state);
         });
-        let state = control.link_state();
-        spawner.binds.push((Some(item), state.clone()));
-        inboxes.push(state);
+        // A `control` nothing can ever send to is dropped now, and made
+        // again only if the body asks for it (`Context::control`).
+        let control = (!control.is_unreachable()).then(|| {
+            spawner.binds.push((Some(item), control.link_state()));
+            control
+        });
         let name = path;
-        let cx = Context::new(name.clone(), control, signal, inboxes.into());
+        let cx = Context::new(name.clone(), control, signal, Inboxes::new(inboxes));
         let guard = GroupGuard {
             groups: spawner.groups.clone(),
         };
@@ -297,19 +302,24 @@ fn drive<C: Component>(
     guard: GroupGuard,
 ) -> impl Future<Output = ()> {
     async move {
-        let outcome = match CatchUnwind(component.main(&mut cx)).await {
-            Ok(Ok(())) => Outcome::Finished,
-            Ok(Err(e)) => Outcome::Failed(e.to_string()),
-            Err(reason) => Outcome::Failed(reason),
+        // In a block: what it binds is dead before the await below, so the
+        // future keeps no room for it while the body runs.
+        let late = {
+            let outcome = match CatchUnwind(component.main(&mut cx)).await {
+                Ok(Ok(())) => Outcome::Finished,
+                Ok(Err(e)) => Outcome::Failed(e.to_string()),
+                Err(reason) => Outcome::Failed(reason),
+            };
+            let late = cx.finish(&outcome);
+            guard.finished(&outcome, cx.name());
+            current::record_outcome(outcome);
+            cx.settle_control();
+            // Dropping the component now closes its outboxes and accounts
+            // for what is left in its inboxes, while the scheduler still
+            // knows whose they are.
+            drop(component);
+            late
         };
-        let late = cx.finish(&outcome);
-        guard.finished(&outcome, cx.name());
-        current::record_outcome(outcome);
-        cx.settle_control();
-        // Dropping the component now closes its outboxes and accounts for
-        // what is left in its inboxes, while the scheduler still knows whose
-        // they are.
-        drop(component);
         if let Some(msg) = late {
             // Boxed: rare, and kept out of every idle component's future.
             Box::pin(cx.announce_late(msg)).await;
@@ -593,7 +603,6 @@ impl<'a> Spawner<'a> {
         // Where each scheduler index runs; one that could not be started
         // hands its components to home.
         let home = crate::scheduler::system::Target {
-            id: self.core.id(),
             token: current::thread_token(),
             remote: None,
         };
@@ -634,7 +643,7 @@ impl<'a> Spawner<'a> {
                 .is_none_or(|from| *from == Some(place));
             if local {
                 let target = targets.get(&place).unwrap_or(&home);
-                state.bind_local(target.id, target.token);
+                state.bind_local(target.token);
             }
         }
         for (_, link, end) in self.targets {
@@ -642,6 +651,15 @@ impl<'a> Spawner<'a> {
                 system.home.add_outside(end);
             }
         }
+        // The slot table grows once, to fit, not by doubling past it: a
+        // million components starting at once would otherwise leave up to
+        // as many slots again unused.
+        self.core.reserve_tasks(
+            places
+                .iter()
+                .filter(|place| targets.get(place).and_then(|t| t.remote.as_ref()).is_none())
+                .count(),
+        );
         for (prepared, place) in self.starts.into_iter().zip(places) {
             let Prepared { seq, name, spawn } = prepared;
             system.add_live();
@@ -937,7 +955,11 @@ impl UniqueNames {
         let n = self.next_suffix.entry(base).or_insert(1);
         loop {
             *n += 1;
-            let candidate = format!("{base}{n}");
+            // Not `format!`: its padding machinery, and growing the string
+            // as it goes, were a quarter of starting a million components.
+            let mut candidate = String::with_capacity(base.len() + 20);
+            candidate.push_str(base);
+            let _ = write!(candidate, "{n}");
             if self.taken.insert(candidate.clone()) {
                 return candidate;
             }

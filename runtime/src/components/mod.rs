@@ -282,7 +282,7 @@ async fn coop(cx: &mut Context) {
 pub(crate) async fn next<T: Send + 'static>(inbox: &mut Inbox<T>, cx: &mut Context) -> Next<T> {
     coop(cx).await;
     loop {
-        if shutdown_requested(cx.control()) {
+        if cx.linked_control().is_some_and(shutdown_requested) {
             return Next::Shutdown;
         }
         match inbox.try_recv() {
@@ -319,7 +319,7 @@ pub(crate) async fn send<T: Send + 'static>(
     coop(cx).await;
     let mut msg = msg;
     loop {
-        if shutdown_requested(cx.control()) {
+        if cx.linked_control().is_some_and(shutdown_requested) {
             unsent(outbox.name(), 1);
             return Err(Stop::Shutdown);
         }
@@ -337,10 +337,14 @@ pub(crate) async fn send<T: Send + 'static>(
 /// component holds a message for `port`, which a cancelled run counts as
 /// unsent, as it does for a waiting `Outbox::send`.
 async fn room(cx: &mut Context, port: &'static str) {
-    let control = cx.control();
+    let control = cx.linked_control();
     let mut waited = false;
     poll_fn(|task| {
-        if waited || control.ready_or_register(task.waker()) {
+        if waited
+            || control
+                .as_ref()
+                .is_some_and(|c| c.ready_or_register(task.waker()))
+        {
             return Poll::Ready(());
         }
         waited = true;
@@ -408,14 +412,14 @@ pub(crate) enum Want {
 /// `End` once one of them has ended; with [`Want::Any`], `Message(())` once
 /// any input has a message or has ended.
 pub(crate) async fn wait(cx: &mut Context, inputs: &[&dyn Input], want: Want) -> Next<()> {
-    let control = cx.control();
+    let mut control = cx.linked_control();
     poll_fn(|task| {
         if !current::consume_budget() {
             task.waker().wake_by_ref();
             return Poll::Pending;
         }
         loop {
-            if shutdown_requested(control) {
+            if control.as_deref_mut().is_some_and(shutdown_requested) {
                 return Poll::Ready(Next::Shutdown);
             }
             let (mut queued, mut ended) = (0, false);
@@ -434,7 +438,10 @@ pub(crate) async fn wait(cx: &mut Context, inputs: &[&dyn Input], want: Want) ->
             }
             // Registered on every input that has nothing; now on `control`
             // too. A message there since the check: look again.
-            if !control.ready_or_register(task.waker()) {
+            if !control
+                .as_ref()
+                .is_some_and(|c| c.ready_or_register(task.waker()))
+            {
                 return Poll::Pending;
             }
         }

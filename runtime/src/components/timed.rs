@@ -15,7 +15,12 @@ use crate::{Component, Context, Control, Error, Inbox, Outbox};
 /// it was the shutdown.
 async fn shutdown_before(cx: &mut Context, deadline: Instant) -> bool {
     loop {
-        match timeout_at(deadline, cx.control().recv()).await {
+        let Some(control) = cx.linked_control() else {
+            // Nothing can ever ask: only the time is left to wait for.
+            sleep_until(deadline).await;
+            return false;
+        };
+        match timeout_at(deadline, control.recv()).await {
             Ok(Some(Control::Shutdown)) => return true,
             // Another control message: keep waiting.
             Ok(Some(_)) => {}

@@ -56,21 +56,22 @@ pub(crate) struct State<T> {
     /// Live linked outboxes (and later, handles). When it reaches zero the
     /// receiver sees end of stream once the queue is drained.
     pub(crate) senders: u32,
-    /// Some sender was ever linked: only then is "no senders" an end of
-    /// stream worth waking for (an inbox nothing was linked to is simply idle).
-    pub(crate) ever_linked: bool,
+    /// `EVER_LINKED` and `STARTED`, set once each, in one byte: the state
+    /// of an idle inbox's link fits its room exactly.
+    marks: u8,
     /// The receiver has seen end of stream (a receive returned `Closed`).
     pub(crate) end_seen: bool,
-    /// The receiving component has started: handles can no longer attach.
-    pub(crate) started: bool,
     /// Ends outside the system (handles' senders and receivers): while there
     /// are any, a component waiting here may be woken from outside, so its
     /// waker counts.
     pub(crate) external: u32,
     /// The receiver has finished: further pushes are refused.
     pub(crate) rx_closed: bool,
-    /// The receiver's waker, registered when it found nothing to do.
-    pub(crate) rx_waker: Option<WakeRef>,
+    /// The receiver's waker, registered when it found nothing to do; only
+    /// meaningful while `rx_registered` (a flag beside the other flags is
+    /// one test on every push, and takes no word of its own).
+    rx_waker: WakeRef,
+    rx_registered: bool,
     /// Senders parked on a full bounded queue, and a watch on the
     /// receiver's takes. Boxed: only bounded links ever park a sender (and
     /// only a process component's child watches takes), and an empty
@@ -86,7 +87,38 @@ pub(crate) struct State<T> {
     pub(crate) abandoned: u32,
 }
 
+/// `State::marks`: some sender was ever linked. Only then is "no senders"
+/// an end of stream worth waking for (an inbox nothing was linked to is
+/// simply idle).
+const EVER_LINKED: u8 = 1;
+/// `State::marks`: the receiving component has started; handles can no
+/// longer attach.
+const STARTED: u8 = 2;
+
 impl<T> State<T> {
+    /// Takes the receiver's waker, if one is registered.
+    #[inline(always)]
+    fn take_rx_waker(&mut self) -> Option<WakeRef> {
+        if !self.rx_registered {
+            return None;
+        }
+        self.rx_registered = false;
+        // A counted waker must go now, not linger unregistered.
+        Some(std::mem::replace(
+            &mut self.rx_waker,
+            WakeRef::Task(TaskKey::NONE),
+        ))
+    }
+
+    /// Registers the receiver's waker, unless the same one already is.
+    #[inline]
+    fn register_rx(&mut self, waker: &Waker, key_only: bool) {
+        if !(self.rx_registered && self.rx_waker.will_wake(waker)) {
+            self.rx_waker = WakeRef::new(waker, key_only);
+            self.rx_registered = true;
+        }
+    }
+
     /// A sender holding `ticket` is done waiting: its message went in, or it
     /// gave up. Takes it out of line; if it had been woken, there is room,
     /// and no other woken sender is on its way, returns the next sender,
@@ -286,12 +318,7 @@ const SHRINK_ABOVE: usize = 64;
 /// equal for two registrations that wake the same task or waker.
 fn identity(w: &WakeRef) -> (usize, usize) {
     match w {
-        WakeRef::Task(key) => (
-            0,
-            (usize::from(key.sched) << 48)
-                | (usize::from(key.generation) << 32)
-                | key.index as usize,
-        ),
+        WakeRef::Task(key) => (0, key.word() as usize),
         WakeRef::Waker(w) => (std::ptr::from_ref(w.vtable()) as usize, w.data() as usize),
     }
 }
@@ -303,9 +330,6 @@ pub(crate) struct Chan<T> {
     /// Zero while shared, `PINNED_SHARED` when it must stay shared, otherwise
     /// the token of the owning thread.
     owner: AtomicUsize,
-    /// The id of the scheduler it is bound to, for work that must be done
-    /// on that thread when a port was moved away from it.
-    home: AtomicUsize,
     lock: Mutex<()>,
     /// A sender has ever had to wait in line here: only then does a
     /// receiver about to wait look for senders to wake (see `Parked`), so
@@ -330,7 +354,6 @@ impl<T> Chan<T> {
     pub(crate) fn new(capacity: Option<usize>) -> Self {
         Self {
             owner: AtomicUsize::new(0),
-            home: AtomicUsize::new(0),
             lock: Mutex::new(()),
             lined: AtomicBool::new(false),
             state: UnsafeCell::new(State {
@@ -338,12 +361,12 @@ impl<T> Chan<T> {
                 capacity: capacity.unwrap_or(usize::MAX),
                 limit: capacity.unwrap_or(usize::MAX),
                 senders: 0,
-                ever_linked: false,
+                marks: 0,
                 end_seen: false,
-                started: false,
                 external: 0,
                 rx_closed: false,
-                rx_waker: None,
+                rx_waker: WakeRef::Task(TaskKey::NONE),
+                rx_registered: false,
                 tx_wakers: None,
                 delivered: 0,
                 abandoned: 0,
@@ -437,10 +460,9 @@ impl<T> Chan<T> {
     /// at its ends run; the start of those components on their scheduler's
     /// thread (a spawn on the same thread, or a command through the
     /// scheduler's locked queue) orders this store before their accesses.
-    pub(crate) fn bind_local(&self, scheduler: u16, token: usize) {
+    pub(crate) fn bind_local(&self, token: usize) {
         let _guard = lock(&self.lock);
         if self.owner.load(Ordering::Acquire) != PINNED_SHARED {
-            self.home.store(usize::from(scheduler), Ordering::Relaxed);
             self.owner.store(token, Ordering::Release);
         }
     }
@@ -452,13 +474,14 @@ impl<T> Chan<T> {
 
     /// Records that the receiving component has started.
     pub(crate) fn mark_started(&self) {
-        self.with(|s| s.started = true);
+        self.with(|s| s.marks |= STARTED);
     }
 
     /// Whether the receiving component has started (from any thread; `true`
     /// also when the chan is bound to another thread's scheduler).
     pub(crate) fn is_started(&self) -> bool {
-        self.try_with_mode(|s, _| s.started).unwrap_or(true)
+        self.try_with_mode(|s, _| s.marks & STARTED != 0)
+            .unwrap_or(true)
     }
 
     /// A handle attached an end outside the system.
@@ -473,8 +496,9 @@ impl<T> Chan<T> {
         self.with(|s| {
             s.external = s.external.saturating_sub(1);
             if s.external == 0 {
-                if let Some(w) = s.rx_waker.take() {
-                    s.rx_waker = Some(w.into_key_only());
+                if let Some(w) = s.take_rx_waker() {
+                    s.rx_waker = w.into_key_only();
+                    s.rx_registered = true;
                 }
                 if let Some(parked) = s.tx_wakers.as_deref_mut() {
                     for w in parked.wakers_mut() {
@@ -553,7 +577,7 @@ impl<T> Chan<T> {
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
-                Ok(s.rx_waker.is_some())
+                Ok(s.rx_registered)
             },
             |msg| Err(Refused::Misplaced(msg)),
         )?;
@@ -589,7 +613,7 @@ impl<T> Chan<T> {
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
-                Ok(s.rx_waker.is_some())
+                Ok(s.rx_registered)
             },
         )?;
         if wake {
@@ -599,6 +623,16 @@ impl<T> Chan<T> {
             self.done_waiting(std::mem::take(ticket));
         }
         Ok(())
+    }
+
+    // Waking happens outside the critical section (a foreign waker may run
+    // arbitrary code), and off the fast path: most pushes find the receiver
+    // already scheduled.
+    #[inline(never)]
+    fn wake_receiver(&self) {
+        if let Some(w) = self.with(State::take_rx_waker) {
+            w.wake();
+        }
     }
 
     /// `push_or_wait` on a full queue: refuses for good if the receiver is
@@ -638,16 +672,6 @@ impl<T> Chan<T> {
     #[inline(never)]
     pub(crate) fn done_waiting(&self, ticket: u64) {
         if let Some(w) = self.with(|s| s.done_waiting(ticket)) {
-            w.wake();
-        }
-    }
-
-    // Waking happens outside the critical section (a foreign waker may run
-    // arbitrary code), and off the fast path: most pushes find the receiver
-    // already scheduled.
-    #[cold]
-    fn wake_receiver(&self) {
-        if let Some(w) = self.with(|s| s.rx_waker.take()) {
             w.wake();
         }
     }
@@ -739,7 +763,7 @@ impl<T> Chan<T> {
                 }
                 None => {
                     if let Some(w) = waker {
-                        register(&mut s.rx_waker, w, local || s.external == 0);
+                        s.register_rx(w, local || s.external == 0);
                     }
                     (Take::Empty, false)
                 }
@@ -770,11 +794,12 @@ impl<T> Chan<T> {
 
     fn ready_or_register_inner(&self, waker: &Waker, unlinked_ends: bool) -> bool {
         let ready = self.with_mode(|s, local| {
-            let unseen_end = (s.ever_linked || unlinked_ends) && s.senders == 0 && !s.end_seen;
+            let unseen_end =
+                (s.marks & EVER_LINKED != 0 || unlinked_ends) && s.senders == 0 && !s.end_seen;
             if !s.queue.is_empty() || unseen_end {
                 return true;
             }
-            register(&mut s.rx_waker, waker, local || s.external == 0);
+            s.register_rx(waker, local || s.external == 0);
             false
         });
         if !ready && self.lined.load(Ordering::Relaxed) {
@@ -827,6 +852,11 @@ impl<T> Chan<T> {
         self.with(|s| s.senders == 0 && s.queue.is_empty())
     }
 
+    /// Whether any sender was ever linked.
+    pub(crate) fn ever_linked(&self) -> bool {
+        self.with(|s| s.marks & EVER_LINKED != 0)
+    }
+
     pub(crate) fn has_senders(&self) -> bool {
         self.with(|s| s.senders > 0)
     }
@@ -834,7 +864,7 @@ impl<T> Chan<T> {
     pub(crate) fn add_sender(&self) {
         self.with(|s| {
             s.senders += 1;
-            s.ever_linked = true;
+            s.marks |= EVER_LINKED;
         });
     }
 
@@ -856,7 +886,7 @@ impl<T> Chan<T> {
         let waker = self.with(|s| {
             s.senders -= 1;
             if s.senders == 0 {
-                s.rx_waker.take()
+                s.take_rx_waker()
             } else {
                 None
             }
@@ -877,7 +907,7 @@ impl<T> Chan<T> {
         let (left, senders) = self.with(|s| {
             s.rx_closed = true;
             s.limit = 0;
-            s.rx_waker = None;
+            drop(s.take_rx_waker());
             (std::mem::take(&mut s.queue), s.tx_wakers.take())
         });
         if let Some(parked) = senders {
@@ -913,13 +943,6 @@ fn misplaced() -> ! {
          `#[component(thread)]` for a thread of its own), or send the values through a \
          `Sender`/`Receiver` handle"
     )
-}
-
-fn register(slot: &mut Option<WakeRef>, waker: &Waker, key_only: bool) {
-    match slot {
-        Some(w) if w.will_wake(waker) => {}
-        _ => *slot = Some(WakeRef::new(waker, key_only)),
-    }
 }
 
 /// Exhaustive interleaving checks of the wake protocol, run with

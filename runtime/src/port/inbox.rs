@@ -139,6 +139,12 @@ impl<T: Send + 'static> Inbox<T> {
     pub(crate) fn ready_or_register(&self, waker: &std::task::Waker) -> bool {
         self.chan.ready_or_register(waker)
     }
+
+    /// Whether nothing can ever send here: nothing was ever linked, and no
+    /// port handle exists through which anything could be.
+    pub(crate) fn is_unreachable(&self) -> bool {
+        Arc::strong_count(&self.chan) == 1 && !self.chan.ever_linked()
+    }
 }
 
 impl<T: Send + 'static> AnyInbox for Inbox<T> {

@@ -31,7 +31,18 @@ pub use ready::{
     FirstReady, TakeReady, Watch, blocking_first_ready, first_ready, take_ready, watch,
 };
 
+use crate::scheduler::current;
 use crate::scheduler::registry::Abandoned;
+
+/// Marks a queue made for a component already running (its `control`,
+/// made when first asked for) started, and binds it to the scheduler on
+/// this thread, as starting the component would have.
+pub(crate) fn started_here<T: Send + 'static>(chan: &Chan<T>) {
+    chan.mark_started();
+    if let Some(token) = current::scheduler_token() {
+        chan.bind_local(token);
+    }
+}
 
 /// The type-erased view of an inbox the runtime needs: binding it to its
 /// scheduler, and asking whether it has a message.
@@ -44,9 +55,10 @@ pub trait AnyInbox {
 /// What the runtime does with a link's queue while starting a system.
 #[doc(hidden)]
 pub trait LinkState: Readiness + Abandoned {
-    /// Binds it to the thread with `token` (see `scheduler::current::thread_token`), where
-    /// scheduler `scheduler` runs (unless it is pinned shared).
-    fn bind_local(&self, scheduler: u16, token: usize);
+    /// Binds it to the thread with `token` (see
+    /// `scheduler::current::thread_token`), where its scheduler runs
+    /// (unless it is pinned shared).
+    fn bind_local(&self, token: usize);
     /// Keeps it shared: one end is on another thread.
     fn pin_shared(&self);
     /// Records that its receiving component has started.
@@ -90,8 +102,8 @@ impl<T: Send + 'static> Readiness for Chan<T> {
 }
 
 impl<T: Send + 'static> LinkState for Chan<T> {
-    fn bind_local(&self, scheduler: u16, token: usize) {
-        Chan::bind_local(self, scheduler, token);
+    fn bind_local(&self, token: usize) {
+        Chan::bind_local(self, token);
     }
     fn pin_shared(&self) {
         Chan::pin_shared(self);

@@ -11,7 +11,7 @@
 //!
 //! The scheduler is reached through a plain pointer, set while its run loop
 //! is on the stack: a send on the scheduler's own thread wakes its receiver
-//! by pushing a slot index onto a `VecDeque`, with no atomics and no locks.
+//! by pushing a slot index onto its run queue, with no atomics and no locks.
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
@@ -85,6 +85,12 @@ pub(crate) fn is_inside() -> bool {
 #[inline]
 pub(crate) fn wake(key: TaskKey) -> bool {
     with_scheduler(|core| core.wake_here(key)).unwrap_or(false)
+}
+
+/// The thread's token (what `Chan::bind_local` takes), if a scheduler
+/// runs on this thread.
+pub(crate) fn scheduler_token() -> Option<usize> {
+    is_inside().then(thread_token)
 }
 
 /// The remote side of scheduler `id`, if it runs on this thread (saves the

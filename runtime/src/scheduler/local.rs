@@ -10,11 +10,13 @@
 //!
 //! The core lives on the stack of `run` and is reached through a thread-local
 //! pointer (`current.rs`), so a send on the scheduler's own thread wakes its
-//! receiver by pushing a slot index onto a `VecDeque`: no atomics, no locks.
+//! receiver by pushing a slot index onto its run queue (`run_queue.rs`): no
+//! atomics, no locks.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::HashMap;
 use std::future::Future;
+use std::hash::BuildHasherDefault;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::Poll;
@@ -22,6 +24,7 @@ use std::time::Instant;
 
 use super::current::{self, BUDGET, record_outcome};
 use super::registry::{self, Remote};
+use super::run_queue::RunQueue;
 use super::system::System;
 use super::timer::Timers;
 use super::waker::{self, TaskKey};
@@ -49,25 +52,59 @@ enum State {
 }
 
 struct Slot {
-    generation: u16,
-    state: State,
     future: Option<BoxFuture>,
     /// The component's path, shared with its context.
     name: Arc<str>,
     /// Start order, for the report.
-    seq: usize,
-    /// The runtime's own helper (a graphline's chassis): reported only if it
-    /// fails.
-    hidden: bool,
-    /// The outbox of a send waiting with its message, if any: counted as
-    /// unsent if the component is cancelled.
-    pending_send: Option<&'static str>,
-    /// The component asked for its `signal` to say `Shutdown` rather than
-    /// `Finished` when its body returns `Ok` (`Context::end_with_shutdown`).
-    /// Kept here rather than in the `Context`, where it would make every
-    /// idle component bigger; here it fits in padding.
-    end_with_shutdown: bool,
+    seq: u32,
+    generation: u16,
+    state: State,
+    /// `HIDDEN`, `PENDING_SEND` and `END_WITH_SHUTDOWN`, in one byte: the slot is 40 bytes.
+    flags: u8,
 }
+
+/// The runtime's own helper (a graphline's chassis): reported only if it
+/// fails.
+const HIDDEN: u8 = 1;
+/// The task waits to send a message it holds: the outbox is in
+/// `Core::pending_sends`, and is counted as unsent if the task is cancelled.
+/// Kept beside the slots, not in them: few tasks wait so at once, and every
+/// idle component would pay for the room.
+const PENDING_SEND: u8 = 2;
+/// In `Slot::flags`: the component asked for its `signal` to say
+/// `Shutdown` rather than `Finished` when its body returns `Ok`
+/// (`Context::end_with_shutdown`).
+const END_WITH_SHUTDOWN: u8 = 4;
+
+impl Slot {
+    fn hidden(&self) -> bool {
+        self.flags & HIDDEN != 0
+    }
+}
+
+/// Hashes a slot index as itself: the keys of `Core::pending_sends` are
+/// small distinct integers, not input from outside.
+#[derive(Default)]
+struct IndexHasher(u64);
+
+impl std::hash::Hasher for IndexHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
+    }
+
+    fn finish(&self) -> u64 {
+        // Spread into the high bits, which the table's groups use.
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+type PendingSends = HashMap<u32, &'static str, BuildHasherDefault<IndexHasher>>;
 
 pub(crate) struct Core {
     id: u16,
@@ -77,9 +114,11 @@ pub(crate) struct Core {
     /// This is the system's home scheduler (the one that decides when the
     /// system ends), not a worker.
     home: bool,
-    queue: RefCell<VecDeque<u32>>,
+    queue: RefCell<RunQueue>,
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
+    /// The outbox each task marked `pending_send` waits to send on.
+    pending_sends: RefCell<PendingSends>,
     running: Cell<Option<u32>>,
     shutdown: Cell<bool>,
     report: RefCell<ReportBuilder>,
@@ -119,7 +158,7 @@ impl Core {
     /// did.
     #[inline]
     pub(super) fn wake_here(&self, key: TaskKey) -> bool {
-        if self.id == key.sched {
+        if self.id == key.sched() {
             self.schedule(key);
             true
         } else {
@@ -131,18 +170,14 @@ impl Core {
     pub(super) fn running_key(&self) -> Option<TaskKey> {
         let index = self.running.get()?;
         let generation = self.slots.borrow()[index as usize].generation;
-        Some(TaskKey {
-            sched: self.id,
-            generation,
-            index,
-        })
+        Some(TaskKey::new(self.id, generation, index))
     }
 
     /// Makes the running task's `signal` say `Shutdown` when it ends
     /// normally (see `Context::end_with_shutdown`).
     pub(super) fn set_end_with_shutdown(&self) {
         if let Some(index) = self.running.get() {
-            self.slots.borrow_mut()[index as usize].end_with_shutdown = true;
+            self.slots.borrow_mut()[index as usize].flags |= END_WITH_SHUTDOWN;
         }
     }
 
@@ -150,14 +185,33 @@ impl Core {
     pub(super) fn ends_with_shutdown(&self) -> bool {
         self.running
             .get()
-            .is_some_and(|index| self.slots.borrow()[index as usize].end_with_shutdown)
+            .is_some_and(|index| self.slots.borrow()[index as usize].flags & END_WITH_SHUTDOWN != 0)
     }
 
     /// Notes the outbox the running task waits to send on (`None`: none).
     pub(super) fn set_pending_send(&self, port: Option<&'static str>) {
         if let Some(index) = self.running.get() {
-            self.slots.borrow_mut()[index as usize].pending_send = port;
+            let flags = &mut self.slots.borrow_mut()[index as usize].flags;
+            if port.is_some() {
+                *flags |= PENDING_SEND;
+            } else {
+                *flags &= !PENDING_SEND;
+            }
+            let mut pending = self.pending_sends.borrow_mut();
+            match port {
+                Some(port) => pending.insert(index, port),
+                None => pending.remove(&index),
+            };
         }
+    }
+
+    /// Forgets what the task in `slot` waited to send, if anything.
+    fn take_pending_send(&self, slot: &mut Slot, index: u32) -> Option<&'static str> {
+        if slot.flags & PENDING_SEND == 0 {
+            return None;
+        }
+        slot.flags &= !PENDING_SEND;
+        self.pending_sends.borrow_mut().remove(&index)
     }
 
     /// Records messages the running task left in `port`; `false` if no task
@@ -169,10 +223,10 @@ impl Core {
         let slots = self.slots.borrow();
         let slot = &slots[index as usize];
         // The runtime's own helpers leave nothing worth reporting.
-        if !slot.hidden {
+        if !slot.hidden() {
             self.report
                 .borrow_mut()
-                .backlog(slot.seq, &slot.name, port, count, unsent);
+                .backlog(slot.seq as usize, &slot.name, port, count, unsent);
         }
         true
     }
@@ -182,12 +236,12 @@ impl Core {
         if let Some(index) = self.running.get() {
             let slots = self.slots.borrow();
             let slot = &slots[index as usize];
-            if slot.hidden && !matches!(outcome, Outcome::Failed(_)) {
+            if slot.hidden() && !matches!(outcome, Outcome::Failed(_)) {
                 return;
             }
             self.report
                 .borrow_mut()
-                .outcome(slot.seq, &slot.name, outcome);
+                .outcome(slot.seq as usize, &slot.name, outcome);
         }
     }
 
@@ -268,9 +322,10 @@ impl Core {
             remote,
             system,
             home,
-            queue: RefCell::new(VecDeque::new()),
+            queue: RefCell::new(RunQueue::new()),
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
+            pending_sends: RefCell::new(PendingSends::default()),
             running: Cell::new(None),
             shutdown: Cell::new(false),
             report: RefCell::new(ReportBuilder::default()),
@@ -316,6 +371,20 @@ impl Core {
         &self.system
     }
 
+    /// Makes room in the slot table for `count` more tasks about to be
+    /// spawned: exactly, for a batch larger than the table (a system
+    /// starting), by the usual doubling otherwise (parts added a few at a
+    /// time must not reallocate the table each time).
+    pub(crate) fn reserve_tasks(&self, count: usize) {
+        let needed = count.saturating_sub(self.free.borrow().len());
+        let mut slots = self.slots.borrow_mut();
+        if needed > slots.len() {
+            slots.reserve_exact(needed);
+        } else {
+            slots.reserve(needed);
+        }
+    }
+
     /// Adds a task, runnable at once, whose outcome is reported under `name`.
     pub(crate) fn spawn(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
         self.system.add_live();
@@ -340,14 +409,12 @@ impl Core {
             Some(i) => i,
             None => {
                 slots.push(Slot {
-                    generation: 0,
-                    state: State::Free,
                     future: None,
                     name: Arc::from(""),
                     seq: 0,
-                    hidden: false,
-                    pending_send: None,
-                    end_with_shutdown: false,
+                    generation: 0,
+                    state: State::Free,
+                    flags: 0,
                 });
                 u32::try_from(slots.len() - 1).expect("more than 2^32 components")
             }
@@ -357,16 +424,10 @@ impl Core {
         slot.state = State::Scheduled;
         slot.future = Some(future);
         slot.name = name;
-        slot.seq = seq;
-        slot.hidden = hidden;
-        slot.pending_send = None;
-        slot.end_with_shutdown = false;
+        slot.seq = u32::try_from(seq).expect("fewer than 2^32 components");
+        slot.flags = if hidden { HIDDEN } else { 0 };
         self.queue.borrow_mut().push_back(index);
-        TaskKey {
-            sched: self.id,
-            generation: slot.generation,
-            index,
-        }
+        TaskKey::new(self.id, slot.generation, index)
     }
 
     /// How many tasks have been spawned (or placed) in this system so far.
@@ -374,50 +435,98 @@ impl Core {
         self.system.seq()
     }
 
-    fn schedule(&self, key: TaskKey) {
-        let mut slots = self.slots.borrow_mut();
-        let Some(slot) = slots.get_mut(key.index as usize) else {
-            return;
-        };
-        if slot.generation != key.generation {
-            return;
-        }
-        match slot.state {
-            State::Idle => {
-                slot.state = State::Scheduled;
-                self.queue.borrow_mut().push_back(key.index);
-            }
-            State::Running => slot.state = State::RunningNotified,
-            State::Free | State::Scheduled | State::RunningNotified => {}
+    /// Runs `f` on the slots without the `RefCell`'s flag: for the few
+    /// accesses on every hop (waking, resuming), each of which only reads
+    /// and writes slot fields and the run queue, and calls nothing that
+    /// could reach the slots again. Checked in debug builds.
+    #[inline(always)]
+    fn with_slots<R>(&self, f: impl FnOnce(&mut Vec<Slot>) -> R) -> R {
+        #[cfg(debug_assertions)]
+        let _check = self.slots.borrow_mut();
+        // SAFETY: single-threaded (the core is `!Sync`); no other borrow of
+        // the slots is alive (the debug build holds the flag to prove it),
+        // and `f` calls nothing that borrows them.
+        #[cfg(not(debug_assertions))]
+        return f(unsafe { &mut *self.slots.as_ptr() });
+        #[cfg(debug_assertions)]
+        {
+            // SAFETY: as above; `_check` holds the flag, and the pointer is
+            // only used while it does.
+            f(unsafe { &mut *self.slots.as_ptr() })
         }
     }
 
+    /// `with_slots` for the run queue.
+    #[inline(always)]
+    fn with_queue<R>(&self, f: impl FnOnce(&mut RunQueue) -> R) -> R {
+        #[cfg(debug_assertions)]
+        let _check = self.queue.borrow_mut();
+        // SAFETY: as in `with_slots`.
+        #[cfg(not(debug_assertions))]
+        return f(unsafe { &mut *self.queue.as_ptr() });
+        #[cfg(debug_assertions)]
+        {
+            // SAFETY: as in `with_slots`.
+            f(unsafe { &mut *self.queue.as_ptr() })
+        }
+    }
+
+    #[inline]
+    fn schedule(&self, key: TaskKey) {
+        self.with_slots(|slots| {
+            let Some(slot) = slots.get_mut(key.index() as usize) else {
+                return;
+            };
+            if slot.generation != key.generation() {
+                return;
+            }
+            match slot.state {
+                State::Idle => {
+                    slot.state = State::Scheduled;
+                    self.with_queue(|queue| queue.push_back(key.index()));
+                }
+                State::Running => slot.state = State::RunningNotified,
+                State::Free | State::Scheduled | State::RunningNotified => {}
+            }
+        });
+    }
+
     /// Resumes one task.
+    #[inline]
     fn resume(&self, index: u32) {
-        let (generation, mut future) = {
-            let mut slots = self.slots.borrow_mut();
+        let taken = self.with_slots(|slots| {
             let slot = &mut slots[index as usize];
             if slot.state != State::Scheduled {
-                return;
+                return None;
             }
             slot.state = State::Running;
             // A send still waiting will say so again if it stays waiting.
-            slot.pending_send = None;
-            let Some(future) = slot.future.take() else {
-                return;
-            };
-            (slot.generation, future)
+            if slot.flags & PENDING_SEND != 0 {
+                self.take_pending_send(slot, index);
+            }
+            let future = slot.future.as_mut()?;
+            // Polled where it lies: the box stays in its slot, untouched
+            // until the poll returns (the slot is `Running`: nothing frees
+            // or reuses it, and the table growing moves the box's pointer,
+            // never the future).
+            // SAFETY: the future is pinned in its box; it is only ever
+            // polled through this pointer, never moved.
+            let future: *mut (dyn Future<Output = ()> + 'static) =
+                unsafe { future.as_mut().get_unchecked_mut() };
+            Some((slot.generation, future))
+        });
+        let Some((generation, future)) = taken else {
+            return;
         };
-        let key = TaskKey {
-            sched: self.id,
-            generation,
-            index,
-        };
+        let key = TaskKey::new(self.id, generation, index);
         let waker = waker::borrowed(key);
         let mut cx = std::task::Context::from_waker(&waker);
         self.running.set(Some(index));
         BUDGET.with(|b| b.set(RESUME_BUDGET));
-        let polled = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)));
+        // SAFETY: see above; the box outlives the poll.
+        let polled = catch_unwind(AssertUnwindSafe(|| unsafe {
+            Pin::new_unchecked(&mut *future).poll(&mut cx)
+        }));
         BUDGET.with(|b| b.set(u32::MAX));
         let done = match polled {
             Ok(Poll::Pending) => false,
@@ -430,20 +539,23 @@ impl Core {
             }
         };
         if done {
-            drop_quietly(future);
+            let future = self.slots.borrow_mut()[index as usize].future.take();
+            if let Some(future) = future {
+                drop_quietly(future);
+            }
             self.running.set(None);
             self.release(index);
         } else {
             self.running.set(None);
-            let mut slots = self.slots.borrow_mut();
-            let slot = &mut slots[index as usize];
-            slot.future = Some(future);
-            if slot.state == State::RunningNotified {
-                slot.state = State::Scheduled;
-                self.queue.borrow_mut().push_back(index);
-            } else {
-                slot.state = State::Idle;
-            }
+            self.with_slots(|slots| {
+                let slot = &mut slots[index as usize];
+                if slot.state == State::RunningNotified {
+                    slot.state = State::Scheduled;
+                    self.with_queue(|queue| queue.push_back(index));
+                } else {
+                    slot.state = State::Idle;
+                }
+            });
         }
     }
 
@@ -452,6 +564,9 @@ impl Core {
         let slot = &mut slots[index as usize];
         slot.state = State::Free;
         slot.future = None;
+        // A body may end in the resume that left a send waiting (one branch
+        // of a select): that message went with the body.
+        self.take_pending_send(slot, index);
         self.free.borrow_mut().push(index);
         self.system.remove_live();
     }
@@ -473,10 +588,17 @@ impl Core {
                 let Some(slot) = slots.get_mut(index) else {
                     break;
                 };
-                let pending = slot.pending_send.take();
-                slot.future
-                    .take()
-                    .map(|f| (f, slot.seq, slot.name.clone(), slot.hidden, pending))
+                let pending = self
+                    .take_pending_send(slot, u32::try_from(index).expect("slot index fits u32"));
+                slot.future.take().map(|f| {
+                    (
+                        f,
+                        slot.seq as usize,
+                        slot.name.clone(),
+                        slot.hidden(),
+                        pending,
+                    )
+                })
             };
             if let Some((future, seq, name, hidden, pending)) = next {
                 if !hidden {
@@ -564,7 +686,7 @@ impl Core {
     fn run_queue(&self) {
         let mut since_remote = 0;
         while !self.shutdown.get() {
-            let Some(index) = self.queue.borrow_mut().pop_front() else {
+            let Some(index) = self.with_queue(RunQueue::pop_front) else {
                 break;
             };
             self.resume(index);

@@ -15,6 +15,7 @@ pub(crate) mod local;
 pub(crate) mod park;
 pub(crate) mod placement;
 pub(crate) mod registry;
+mod run_queue;
 pub(crate) mod system;
 pub(crate) mod timer;
 pub(crate) mod waker;

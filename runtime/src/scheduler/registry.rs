@@ -361,7 +361,7 @@ pub(crate) fn release(id: u16) {
 
 /// Queues a wake-up from another thread and unparks the scheduler.
 pub(crate) fn wake(key: TaskKey) {
-    if let Some(r) = find(key.sched) {
+    if let Some(r) = find(key.sched()) {
         r.wake(key);
     }
 }

@@ -62,7 +62,6 @@ struct Worker {
 
 /// How the home scheduler reaches one scheduler of its system.
 pub(crate) struct Target {
-    pub(crate) id: u16,
     pub(crate) token: usize,
     pub(crate) remote: Option<Arc<Remote>>,
 }
@@ -138,7 +137,6 @@ impl System {
             });
         }
         workers[index - 1].as_ref().map(|w| Target {
-            id: w.remote.id,
             token: w.token,
             remote: Some(w.remote.clone()),
         })
@@ -238,11 +236,7 @@ mod loom_tests {
     use super::{Active, Remote, quiet};
     use crate::scheduler::waker::TaskKey;
 
-    const KEY: TaskKey = TaskKey {
-        sched: 0,
-        generation: 1,
-        index: 0,
-    };
+    const KEY: TaskKey = TaskKey::new(0, 1, 0);
 
     /// What the home scheduler concluded when it stopped looking.
     #[derive(Debug, PartialEq)]
@@ -293,11 +287,7 @@ mod loom_tests {
         }
     }
 
-    const STOP: TaskKey = TaskKey {
-        sched: 1,
-        generation: 9,
-        index: 9,
-    };
+    const STOP: TaskKey = TaskKey::new(1, 9, 9);
 
     /// Starts a worker thread running `worker_loop` with `active`; returns
     /// its remote.

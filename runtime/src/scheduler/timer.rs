@@ -87,16 +87,12 @@ mod tests {
     use crate::scheduler::waker::TaskKey;
 
     fn task(index: u32) -> WakeRef {
-        WakeRef::Task(TaskKey {
-            sched: 0,
-            generation: 1,
-            index,
-        })
+        WakeRef::Task(TaskKey::new(0, 1, index))
     }
 
     fn index(w: WakeRef) -> u32 {
         match w {
-            WakeRef::Task(key) => key.index,
+            WakeRef::Task(key) => key.index(),
             WakeRef::Waker(_) => panic!("registered task keys only"),
         }
     }

@@ -15,13 +15,12 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use super::{current, registry};
 
-/// The address of a task: which scheduler, which slot, which use of that slot.
+/// The address of a task: which scheduler, which slot, which use of that
+/// slot, packed into one word as a waker carries it (scheduler id in the
+/// top 16 bits, slot generation in the next 16, slot index in the low 32),
+/// so comparing two keys is one compare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TaskKey {
-    pub(crate) sched: u16,
-    pub(crate) generation: u16,
-    pub(crate) index: u32,
-}
+pub(crate) struct TaskKey(u64);
 
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("myelin packs task keys into a pointer-sized word and needs a 64-bit target");
@@ -29,26 +28,45 @@ compile_error!("myelin packs task keys into a pointer-sized word and needs a 64-
 impl TaskKey {
     /// A key no task has (scheduler ids start at zero but this index is
     /// never reached), for placeholders.
-    pub(crate) const NONE: Self = Self {
-        sched: u16::MAX,
-        generation: 0,
-        index: u32::MAX,
-    };
+    pub(crate) const NONE: Self = Self::new(u16::MAX, 0, u32::MAX);
 
-    fn pack(self) -> *const () {
-        let word = (usize::from(self.sched) << 48)
-            | (usize::from(self.generation) << 32)
-            | self.index as usize;
-        std::ptr::without_provenance(word)
+    #[inline]
+    pub(crate) const fn new(sched: u16, generation: u16, index: u32) -> Self {
+        Self(((sched as u64) << 48) | ((generation as u64) << 32) | index as u64)
     }
 
+    /// The scheduler's id.
+    #[inline]
+    pub(crate) const fn sched(self) -> u16 {
+        (self.0 >> 48) as u16
+    }
+
+    /// Which use of the slot.
+    #[inline]
+    pub(crate) const fn generation(self) -> u16 {
+        (self.0 >> 32) as u16
+    }
+
+    /// The slot.
+    #[inline]
+    pub(crate) const fn index(self) -> u32 {
+        self.0 as u32
+    }
+
+    /// The key as one word.
+    #[inline]
+    pub(crate) const fn word(self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn pack(self) -> *const () {
+        std::ptr::without_provenance(self.0 as usize)
+    }
+
+    #[inline]
     fn unpack(data: *const ()) -> Self {
-        let word = data.addr();
-        Self {
-            sched: (word >> 48) as u16,
-            generation: (word >> 32) as u16,
-            index: word as u32,
-        }
+        Self(data.addr() as u64)
     }
 }
 
@@ -83,7 +101,7 @@ fn clone_uncounted(data: *const ()) -> RawWaker {
 fn drop_uncounted(_: *const ()) {}
 
 fn clone(data: *const ()) -> RawWaker {
-    registry::retain(TaskKey::unpack(data).sched);
+    registry::retain(TaskKey::unpack(data).sched());
     RawWaker::new(data, &VTABLE)
 }
 
@@ -100,7 +118,7 @@ fn wake_by_ref(data: *const ()) {
 }
 
 fn drop_waker(data: *const ()) {
-    registry::release(TaskKey::unpack(data).sched);
+    registry::release(TaskKey::unpack(data).sched());
 }
 
 /// A registered interest in being woken, as stored by a link.
@@ -118,6 +136,7 @@ impl WakeRef {
     /// `key_only`: the registration may keep just the task key (its link
     /// is local, or reaches only components of the same system, whose
     /// activity the scheduler tracks); otherwise a counted waker is kept.
+    #[inline]
     pub(crate) fn new(waker: &Waker, key_only: bool) -> Self {
         if key_only && std::ptr::eq(waker.vtable(), &VTABLE) {
             Self::Task(TaskKey::unpack(waker.data()))
@@ -136,6 +155,7 @@ impl WakeRef {
         }
     }
 
+    #[inline]
     pub(crate) fn will_wake(&self, waker: &Waker) -> bool {
         match self {
             Self::Task(key) => {
@@ -145,6 +165,7 @@ impl WakeRef {
         }
     }
 
+    #[inline]
     pub(crate) fn wake(self) {
         match self {
             Self::Task(key) => {
