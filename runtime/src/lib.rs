@@ -164,6 +164,7 @@ mod report;
 mod run;
 mod runtime;
 mod scheduler;
+mod services;
 mod sync;
 mod thread;
 pub mod time;
@@ -193,6 +194,7 @@ pub use report::{
 };
 pub use run::run;
 pub use runtime::{Runtime, SCHEDULERS_ENV};
+pub use services::ServiceError;
 pub use thread::{ThreadComponent, ThreadContext, ThreadNode};
 pub use wiring::{Producer, Stage};
 

@@ -38,7 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "graphs: parts, starting them, placing them, wiring",
-        &["graph", "children", "placed", "wiring"],
+        &["graph", "children", "placed", "services", "wiring"],
     ),
     ("threaded components; running a system", &["thread", "run"]),
     (

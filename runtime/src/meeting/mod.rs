@@ -167,6 +167,19 @@ struct Inner {
     backplanes: Backplanes,
     tracked: TrackedValues,
     waiters: Arc<Waiters>,
+    /// Named services: what `services.rs` offers, type-erased here (a
+    /// service's value is a port, from a layer above this one).
+    services: std::sync::Mutex<std::collections::HashMap<String, Service>>,
+}
+
+/// One offered service, as the places keep it.
+struct Service {
+    /// The message type, for errors.
+    holds: &'static str,
+    value: Box<dyn std::any::Any + Send + Sync>,
+    /// Whether its provider still runs: a service whose provider ended is
+    /// gone, whatever the map still holds.
+    alive: Box<dyn Fn() -> bool + Send + Sync>,
 }
 
 impl Places {
@@ -186,9 +199,90 @@ impl Places {
                 backplanes: Backplanes::default(),
                 tracked: TrackedValues::with_waiters(waiters.clone()),
                 waiters,
+                services: std::sync::Mutex::default(),
             }),
             outside: None,
         }
+    }
+
+    /// Keeps `value` as the service `key`, `alive` saying whether its
+    /// provider still runs; unless the name is taken by a live service:
+    /// then returns the message type of the one in the way.
+    pub(crate) fn offer_service<T, V>(
+        &self,
+        key: &Key<T>,
+        value: V,
+        alive: impl Fn() -> bool + Send + Sync + 'static,
+    ) -> Result<(), &'static str>
+    where
+        V: Send + Sync + 'static,
+    {
+        let mut services = crate::sync::lock_std(&self.inner.services);
+        if let Some(old) = services.get(key.name())
+            && (old.alive)()
+        {
+            return Err(old.holds);
+        }
+        services.insert(
+            key.name().to_owned(),
+            Service {
+                holds: key.type_name(),
+                value: Box::new(value),
+                alive: Box::new(alive),
+            },
+        );
+        Ok(())
+    }
+
+    /// The service `key` as `V`: `Ok(None)` if there is none (a service
+    /// whose provider has ended is removed now), `Err` naming both types if
+    /// it carries another type.
+    pub(crate) fn find_service<T, V>(&self, key: &Key<T>) -> Result<Option<V>, TypeMismatch>
+    where
+        V: Clone + 'static,
+    {
+        let mut services = crate::sync::lock_std(&self.inner.services);
+        let Some(service) = services.get(key.name()) else {
+            return Ok(None);
+        };
+        if !(service.alive)() {
+            services.remove(key.name());
+            return Ok(None);
+        }
+        match service.value.downcast_ref::<V>() {
+            Some(value) => Ok(Some(value.clone())),
+            None => Err(TypeMismatch {
+                place: "service",
+                name: key.name().to_owned(),
+                holds: service.holds,
+                requested: key.type_name(),
+            }),
+        }
+    }
+
+    /// Removes the service `key` and returns its value as `V` (`None` if
+    /// there is none, or it carries another type).
+    pub(crate) fn withdraw_service<T, V>(&self, key: &Key<T>) -> Option<V>
+    where
+        V: 'static,
+    {
+        let mut services = crate::sync::lock_std(&self.inner.services);
+        let service = services.get(key.name())?;
+        if !service.value.is::<V>() {
+            return None;
+        }
+        let service = services.remove(key.name())?;
+        service.value.downcast::<V>().ok().map(|v| *v)
+    }
+
+    /// The names of the services offered now.
+    pub(crate) fn service_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = crate::sync::lock_std(&self.inner.services)
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
     }
 
     /// These places, for a holder outside the system (a handle): while it,

@@ -896,6 +896,13 @@ impl<T> Chan<T> {
         }
     }
 
+    /// Whether the receiver is gone (its inbox dropped): pushes are refused.
+    /// From any thread (a chan bound to another thread's scheduler, which
+    /// cannot be looked at from here, answers `false`).
+    pub(crate) fn is_receiver_closed(&self) -> bool {
+        self.try_with_mode(|s, _| s.rx_closed).unwrap_or(false)
+    }
+
     /// The receiver is gone: refuse further pushes, release parked senders,
     /// and hand back whatever was still queued so the caller can account for it.
     pub(crate) fn close_receiver(&self) -> VecDeque<T> {
