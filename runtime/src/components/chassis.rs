@@ -226,25 +226,9 @@ where
                     queued.push_back(msg);
                     stop_child(&mut child).await;
                 }
-                Event::Input => match self.inbox.try_recv() {
-                    Ok(msg) => {
-                        if let Some(c) = child.as_mut()
-                            && let Err(e) = c.to.send(msg).await
-                        {
-                            // The child ended under it: the next child gets
-                            // the message.
-                            carry.push_back(e.into_inner());
-                        }
-                    }
-                    Err(crate::TryRecvError::Closed) => {
-                        input_ended = true;
-                        // The child's input ends too: closing its feed.
-                        if let Some(c) = child.as_mut() {
-                            c.to = Outbox::new("to_child");
-                        }
-                    }
-                    Err(crate::TryRecvError::Empty) => {}
-                },
+                Event::Input => {
+                    forward_input(&mut self.inbox, &mut child, &mut carry, &mut input_ended).await;
+                }
                 Event::FromChild(Some(out)) => self.outbox.send(out).await?,
                 Event::FromChild(None) => {
                     // The child has ended and all it sent is passed on.
@@ -275,6 +259,34 @@ where
         let part = (self.factory)(msg).into_part();
         let (inbox, outbox) = part.stage_ports();
         start_linked(cx, part, Some(inbox), outbox)
+    }
+}
+
+/// Passes what is queued on a chassis's `inbox` to its running child: a
+/// message the child ended before taking is kept in `carry` for the next
+/// child, and the end of the input ends the child's input too.
+async fn forward_input<In: Send + 'static, Out: Send + 'static>(
+    inbox: &mut Inbox<In>,
+    child: &mut Option<Child<In, Out>>,
+    carry: &mut VecDeque<In>,
+    input_ended: &mut bool,
+) {
+    match inbox.try_recv() {
+        Ok(msg) => {
+            if let Some(c) = child.as_mut()
+                && let Err(e) = c.to.send(msg).await
+            {
+                carry.push_back(e.into_inner());
+            }
+        }
+        Err(crate::TryRecvError::Closed) => {
+            *input_ended = true;
+            // Closing its feed: the child's input ends too.
+            if let Some(c) = child.as_mut() {
+                c.to = Outbox::new("to_child");
+            }
+        }
+        Err(crate::TryRecvError::Empty) => {}
     }
 }
 
@@ -474,22 +486,10 @@ where
                         stop_child(&mut child).await;
                     }
                     Event::Control(Some(_)) | Event::Next(_) => {}
-                    Event::Input => match self.inbox.try_recv() {
-                        Ok(msg) => {
-                            if let Some(c) = child.as_mut()
-                                && let Err(e) = c.to.send(msg).await
-                            {
-                                carry.push_back(e.into_inner());
-                            }
-                        }
-                        Err(crate::TryRecvError::Closed) => {
-                            input_ended = true;
-                            if let Some(c) = child.as_mut() {
-                                c.to = Outbox::new("to_child");
-                            }
-                        }
-                        Err(crate::TryRecvError::Empty) => {}
-                    },
+                    Event::Input => {
+                        forward_input(&mut self.inbox, &mut child, &mut carry, &mut input_ended)
+                            .await;
+                    }
                     Event::FromChild(Some(out)) => self.outbox.send(out).await?,
                     Event::FromChild(None) => break,
                 }
