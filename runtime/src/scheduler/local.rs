@@ -690,6 +690,13 @@ impl Core {
                 break;
             };
             self.resume(index);
+            // A stop asked from another thread (a handle, a component on
+            // another scheduler) is seen after every resume, not only at
+            // the next look outside: a component that never waits must not
+            // hold the system up for a whole interval of resumes.
+            if self.remote.shutdown.load(Ordering::Relaxed) {
+                self.shutdown.set(true);
+            }
             since_remote += 1;
             if since_remote == REMOTE_CHECK_INTERVAL {
                 since_remote = 0;
