@@ -110,12 +110,7 @@ where
     }
 
     fn insert(&mut self, key: K, inbox: Inbox<T>) -> Result<InboxPort<T>, DuplicateKey> {
-        if self.contains(&key) {
-            return Err(DuplicateKey {
-                group: self.name,
-                key: format!("{key:?}"),
-            });
-        }
+        refuse_duplicate(self.name, &self.members, &key)?;
         let port = inbox.port();
         self.members.push((key, inbox));
         Ok(port)
@@ -161,14 +156,7 @@ where
 
     /// The group's ports as metadata: one entry per inbox.
     pub fn ports(&self) -> Vec<GroupPort> {
-        self.members
-            .iter()
-            .map(|(k, _)| GroupPort {
-                group: self.name,
-                key: format!("{k:?}"),
-                message: std::any::type_name::<T>(),
-            })
-            .collect()
+        describe::<K, _, T>(self.name, &self.members)
     }
 
     /// Waits for a message on any inbox of the group, or for one to end:
@@ -186,14 +174,7 @@ where
 
 impl<K: fmt::Debug, T> fmt::Debug for Inboxes<K, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inboxes")
-            .field("name", &self.name)
-            .field(
-                "keys",
-                &self.members.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .field("type", &std::any::type_name::<T>())
-            .finish()
+        debug_group::<K, _, T>(f, "Inboxes", self.name, &self.members)
     }
 }
 
@@ -287,12 +268,7 @@ where
     /// # Errors
     /// [`DuplicateKey`] if the group has an outbox with that key.
     pub fn add(&mut self, key: K) -> Result<OutboxPort<T>, DuplicateKey> {
-        if self.contains(&key) {
-            return Err(DuplicateKey {
-                group: self.name,
-                key: format!("{key:?}"),
-            });
-        }
+        refuse_duplicate(self.name, &self.members, &key)?;
         let outbox = Outbox::new(self.name);
         let port = outbox.port();
         self.members.push((key, outbox));
@@ -367,26 +343,53 @@ where
 
     /// The group's ports as metadata: one entry per outbox.
     pub fn ports(&self) -> Vec<GroupPort> {
-        self.members
-            .iter()
-            .map(|(k, _)| GroupPort {
-                group: self.name,
-                key: format!("{k:?}"),
-                message: std::any::type_name::<T>(),
-            })
-            .collect()
+        describe::<K, _, T>(self.name, &self.members)
     }
 }
 
 impl<K: fmt::Debug, T> fmt::Debug for Outboxes<K, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Outboxes")
-            .field("name", &self.name)
-            .field(
-                "keys",
-                &self.members.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .field("type", &std::any::type_name::<T>())
-            .finish()
+        debug_group::<K, _, T>(f, "Outboxes", self.name, &self.members)
     }
+}
+
+/// `DuplicateKey` if `members` has `key` already.
+fn refuse_duplicate<K: Eq + fmt::Debug, P>(
+    group: &'static str,
+    members: &[(K, P)],
+    key: &K,
+) -> Result<(), DuplicateKey> {
+    if members.iter().any(|(k, _)| k == key) {
+        return Err(DuplicateKey {
+            group,
+            key: format!("{key:?}"),
+        });
+    }
+    Ok(())
+}
+
+/// A group's ports as metadata, for messages of type `T`.
+fn describe<K: fmt::Debug, P, T>(group: &'static str, members: &[(K, P)]) -> Vec<GroupPort> {
+    members
+        .iter()
+        .map(|(k, _)| GroupPort {
+            group,
+            key: format!("{k:?}"),
+            message: std::any::type_name::<T>(),
+        })
+        .collect()
+}
+
+/// A group's `Debug` output: its kind, name, keys and message type.
+fn debug_group<K: fmt::Debug, P, T>(
+    f: &mut fmt::Formatter<'_>,
+    kind: &str,
+    name: &'static str,
+    members: &[(K, P)],
+) -> fmt::Result {
+    f.debug_struct(kind)
+        .field("name", &name)
+        .field("keys", &members.iter().map(|(k, _)| k).collect::<Vec<_>>())
+        .field("type", &std::any::type_name::<T>())
+        .finish()
 }
