@@ -112,6 +112,7 @@ const TEXT: &str = "A component is a struct with typed inboxes and outboxes. Com
     an outbox to an inbox of another type does not compile.";
 
 fn main() -> Result<(), myelin::Error> {
+    // ANCHOR: nesting
     let stats = graphline! {
         components {
             filter: LongWords::new(5),
@@ -125,5 +126,6 @@ fn main() -> Result<(), myelin::Error> {
         }
     };
     myelin::run(pipeline![Words::new(TEXT), stats, Show::new()])?;
+    // ANCHOR_END: nesting
     Ok(())
 }
