@@ -60,3 +60,6 @@ pub mod scheduler {}
 
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/performance.md"))]
 pub mod performance {}
+
+#[doc = include_str!(concat!(env!("OUT_DIR"), "/axon-map.md"))]
+pub mod axon_map {}
