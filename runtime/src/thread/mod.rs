@@ -547,9 +547,7 @@ impl Proxy {
         let proxy = Proxy {
             shared: shared.clone(),
             name: name.clone(),
-            guard: GroupGuard {
-                groups: spawner.groups.clone(),
-            },
+            guard: GroupGuard::new(spawner.groups.clone()),
             reported: false,
         };
         spawner.core.spawn(name.clone(), Box::pin(proxy));
