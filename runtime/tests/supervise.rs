@@ -19,6 +19,8 @@ use myelin::{Outcome, Receiver, RestartCause, Sender};
 
 use common::{HANG, Shared, Watch, push, run_bounded, shared, take};
 
+myelin::process_test_entry!();
+
 /// Makes a `Worker` panic.
 const PANIC: u32 = 1_000_000;
 /// Makes a `Worker` return `Err`.
@@ -557,4 +559,58 @@ fn shutdown_stops_the_children_and_nothing_restarts() {
     assert!(report.restarts().is_empty(), "{report}");
     assert_eq!(started(&notes), ["Supervisor.worker1"]);
     drop(input);
+}
+
+/// Passes numbers on, in a child process; `PANIC` makes the process exit
+/// at once, as a crash would.
+#[component(process)]
+pub struct ProcessWorker {
+    inbox: Inbox<u32>,
+    outbox: Outbox<u32>,
+}
+
+impl Component for ProcessWorker {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while let Some(n) = self.inbox.recv().await {
+            if n == PANIC {
+                std::process::exit(3);
+            }
+            self.outbox.send(n).await?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_crashed_child_process_is_restarted() {
+    myelin::process::init();
+    let part = Supervisor::new(Child::new("worker", ProcessWorker::new)).into_part();
+    let mut input = Sender::new(&part.handles().inbox).unwrap();
+    let mut output = Receiver::new(&part.handles().outbox).unwrap();
+    let mut events = Receiver::new(&part.handles().events).unwrap();
+    let handle = myelin::spawn(part);
+    input.send(1).unwrap();
+    assert_eq!(output.recv_timeout(HANG).unwrap(), 1);
+    input.send(PANIC).unwrap();
+    let Supervision::Restarted(restart) = events.recv_timeout(HANG).unwrap() else {
+        panic!("restarted");
+    };
+    assert_eq!(restart.ended, "Supervisor.worker1");
+    assert_eq!(restart.started, "Supervisor.worker2");
+    let RestartCause::Failed(reason) = &restart.cause else {
+        panic!("a crash is a failure");
+    };
+    assert!(reason.contains("exit status: 3"), "{reason}");
+    // The new process takes what is sent now.
+    input.send(7).unwrap();
+    input.send(8).unwrap();
+    assert_eq!(output.recv_timeout(HANG).unwrap(), 7);
+    assert_eq!(output.recv_timeout(HANG).unwrap(), 8);
+    drop(input);
+    let report = common::within_hang(move || handle.join()).expect("restarted");
+    assert_eq!(report.restarts(), [restart]);
+    assert_eq!(
+        report.component("Supervisor.worker2").unwrap().outcome,
+        Outcome::Finished
+    );
 }
