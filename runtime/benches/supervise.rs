@@ -113,8 +113,8 @@ where
     P: IntoPart,
     P::Part: myelin::Stage<u64, u64>,
 {
-    let supervisor = Supervisor::new(Child::new("victim", child))
-        .intensity(usize::MAX, Duration::from_secs(1));
+    let supervisor =
+        Supervisor::new(Child::new("victim", child)).intensity(usize::MAX, Duration::from_secs(1));
     let report = myelin::run(graphline! {
         components {
             driver: Driver::new(rounds),
@@ -157,7 +157,9 @@ fn main() {
     let threaded = summary(restarts(rounds, &clock, move || {
         ThreadVictim::new(c.clone())
     }));
-    println!("From a child's failure to its replacement receiving its next message, {rounds} restarts:\n");
+    println!(
+        "From a child's failure to its replacement receiving its next message, {rounds} restarts:\n"
+    );
     println!("| child | median | p99 | max |");
     println!("|---|---:|---:|---:|");
     for (what, (p50, p99, max)) in [("generator", generator), ("threaded", threaded)] {

@@ -489,6 +489,10 @@ pub struct Spawner<'a> {
     /// Place everything on the home scheduler (parts added to a running
     /// system: they may link to running components there).
     home_only: bool,
+    /// Leave every link shared, none bound to a scheduler's thread: the
+    /// parts were linked from a threaded component, whose ends the spawner
+    /// cannot see (`ThreadContext::start`).
+    pub(crate) keep_shared: bool,
     /// Ids for `together` hints.
     next_together: u32,
 }
@@ -534,6 +538,7 @@ impl<'a> Spawner<'a> {
             items: Vec::new(),
             starts: Vec::new(),
             home_only: false,
+            keep_shared: false,
             next_together: 0,
         }
     }
@@ -675,7 +680,7 @@ impl<'a> Spawner<'a> {
             let local = fed_from
                 .get(&link_id(&state))
                 .is_none_or(|from| *from == Some(place));
-            if local {
+            if local && !self.keep_shared {
                 let target = targets.get(&place).unwrap_or(&home);
                 state.bind_local(target.token);
             }

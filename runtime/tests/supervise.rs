@@ -614,3 +614,49 @@ fn a_crashed_child_process_is_restarted() {
         Outcome::Finished
     );
 }
+
+/// `Worker` that ignores `PANIC` (passes it on), so a `PANIC` fails the
+/// first `Worker` after it in a chain.
+#[component]
+struct Pass {
+    inbox: Inbox<u32>,
+    outbox: Outbox<u32>,
+    notes: Shared<Note>,
+}
+
+impl Component for Pass {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        push(
+            &self.notes,
+            Note::Started(cx.name().to_owned(), Instant::now()),
+        );
+        while let Some(n) = self.inbox.recv().await {
+            self.outbox.send(n).await?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn rest_for_one_restarts_the_failed_child_and_those_after_it() {
+    let (notes_a, notes_b, notes_c) = (shared(), shared(), shared());
+    let (a, b, c) = (notes_a.clone(), notes_b.clone(), notes_c.clone());
+    let supervisor = Supervisor::new(Child::new("a", move || Pass::new(a.clone())))
+        .then(Child::new("b", move || Worker::new(b.clone(), None)))
+        .then(Child::new("c", move || Pass::new(c.clone())))
+        .strategy(Strategy::RestForOne);
+    let (result, got, _, _) = run_through(vec![1, 2, PANIC, 3, 4], supervisor);
+    let report = result.expect("restarted");
+    assert_eq!(got, [1, 2, 3, 4]);
+    assert_eq!(started(&notes_a), ["sup.a1"]);
+    assert_eq!(started(&notes_b), ["sup.b1", "sup.b2"]);
+    assert_eq!(started(&notes_c), ["sup.c1", "sup.c2"]);
+    let causes: Vec<_> = report.restarts().iter().map(|r| r.cause.clone()).collect();
+    assert_eq!(
+        causes,
+        [
+            RestartCause::Failed("panicked: boom".into()),
+            RestartCause::WithSibling("sup.b1".into())
+        ]
+    );
+}

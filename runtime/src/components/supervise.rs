@@ -62,6 +62,9 @@ pub enum Strategy {
     /// `control`, and their input ended), and once all have ended each is
     /// started again, unless its policy is [`RestartPolicy::Never`].
     AllForOne,
+    /// That child and those after it in the chain (the ones its output
+    /// reaches), as [`AllForOne`](Strategy::AllForOne) does for all.
+    RestForOne,
 }
 
 /// What happens to the messages that were waiting for a child when it
@@ -678,8 +681,9 @@ where
         let mut control_open = true;
         let mut stopping = false;
         let mut gave_up: Option<String> = None;
-        // All-for-one: the child whose end stopped the others.
-        let mut regroup: Option<String> = None;
+        // All-for-one and rest-for-one: the child whose end stopped others,
+        // and the children stopped to restart with it.
+        let mut regroup: Option<(String, Vec<usize>)> = None;
         loop {
             let busy = slots.iter().any(|s| s.is_running());
             if !busy && pending.is_empty() {
@@ -730,27 +734,28 @@ where
                         Some((component, reason)) => (component, RestartCause::Failed(reason)),
                         None => (path, RestartCause::Finished),
                     };
+                    let stopped_for = regroup
+                        .as_ref()
+                        .filter(|(_, stopped)| stopped.contains(&i))
+                        .map(|(sibling, _)| sibling.clone());
+                    let failed = matches!(cause, RestartCause::Failed(_));
                     let again = !stopping
                         && match slot.policy() {
                             RestartPolicy::Never => false,
-                            RestartPolicy::OnFailure => {
-                                matches!(cause, RestartCause::Failed(_)) || regroup.is_some()
-                            }
+                            RestartPolicy::OnFailure => failed || stopped_for.is_some(),
                             RestartPolicy::Always => {
-                                matches!(cause, RestartCause::Failed(_))
-                                    || regroup.is_some()
-                                    || !slot.input_done()
+                                failed || stopped_for.is_some() || !slot.input_done()
                             }
                         };
                     if !again {
                         slot.retire();
-                    } else if let Some(sibling) = regroup.as_ref() {
+                    } else if let Some(sibling) = stopped_for {
                         // Stopped for a sibling's restart: not counted
                         // against the intensity.
                         slot.apply_backlog();
                         let cause = match cause {
                             RestartCause::Failed(reason) => RestartCause::Failed(reason),
-                            _ => RestartCause::WithSibling(sibling.clone()),
+                            _ => RestartCause::WithSibling(sibling),
                         };
                         let at = pending.first().map_or_else(Instant::now, |p| p.at);
                         let delay = pending.first().map_or(Duration::ZERO, |p| p.delay);
@@ -803,11 +808,21 @@ where
                             cause,
                             delay,
                         });
-                        if limits.strategy == Strategy::AllForOne {
-                            regroup = Some(ended);
-                            for slot in slots.iter_mut() {
-                                slot.stop();
-                            }
+                        let others: Vec<usize> = match limits.strategy {
+                            Strategy::OneForOne => Vec::new(),
+                            Strategy::AllForOne => (0..slots.len()).filter(|j| *j != i).collect(),
+                            Strategy::RestForOne => (i + 1..slots.len()).collect(),
+                        };
+                        let others: Vec<usize> = others
+                            .into_iter()
+                            .filter(|j| slots[*j].is_running())
+                            .collect();
+                        for j in &others {
+                            slots[*j].stop();
+                        }
+                        if !others.is_empty() {
+                            let (_, stopped) = regroup.get_or_insert_with(|| (ended, Vec::new()));
+                            stopped.extend(others);
                         }
                     }
                     // A child that ended for good no longer feeds the
@@ -816,7 +831,9 @@ where
             }
             // Restarts that are due, once every child that restarts with
             // them has ended.
-            if slots.iter().all(|s| !s.is_running()) {
+            if let Some((_, stopped)) = &regroup
+                && stopped.iter().all(|j| !slots[*j].is_running())
+            {
                 regroup = None;
             }
             if regroup.is_none() && !pending.is_empty() {

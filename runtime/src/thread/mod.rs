@@ -32,6 +32,8 @@ use crate::scheduler::registry::{Active, Remote};
 use crate::sync::lock_std as lock;
 use crate::{Control, Error};
 
+mod start;
+
 /// The behaviour of a threaded component: a blocking body on its own OS
 /// thread.
 ///
@@ -117,6 +119,8 @@ pub struct ThreadContext {
     shared: Arc<Shared>,
     /// `signal` says `Shutdown` rather than `Finished` at a normal end.
     end_with_shutdown: bool,
+    /// Parts started so far (`ThreadContext::start`), for their names.
+    started: u32,
 }
 
 impl ThreadContext {
@@ -413,6 +417,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             inboxes: inboxes.into(),
             shared: shared.clone(),
             end_with_shutdown: false,
+            started: 0,
         };
         Proxy::spawn(&shared, &name, spawner);
         let spawned = std::thread::Builder::new()
