@@ -58,8 +58,9 @@ pub enum Strategy {
     /// Only that child.
     #[default]
     OneForOne,
-    /// All of them: the others are stopped ([`Control::Shutdown`] on their
-    /// `control`, and their input ended), and once all have ended each is
+    /// All of them: the others still running are stopped
+    /// ([`Control::Shutdown`] on their `control`, and their input ended
+    /// after what they already had), and once all have ended each is
     /// started again, unless its policy is [`RestartPolicy::Never`].
     AllForOne,
     /// That child and those after it in the chain (the ones its output
@@ -486,7 +487,8 @@ impl Default for Limits {
 ///   ([`then`](Supervisor::then)), and the last sends on the supervisor's
 ///   `outbox`. One child is the common case.
 /// - A child ends; its [`RestartPolicy`] says whether it is restarted.
-///   The [`Strategy`] says whether its siblings restart with it.
+///   The [`Strategy`] says whether its siblings restart with it (one for
+///   one, all for one, or rest for one).
 /// - At most [`intensity`](Supervisor::intensity) restarts (default 3)
 ///   within a time window (default 5 s): one more, and the supervisor
 ///   gives up: it stops every child and fails, saying why on its `signal`
