@@ -142,8 +142,11 @@ impl ThreadComponent for Files {
     }
 }
 
-/// The files to write: name, separator, and (name, score) lines.
-const FILES: [(&str, char, &[(&str, u32)]); 3] = [
+/// A file's lines: (name, score).
+type Rows = &'static [(&'static str, u32)];
+
+/// The files to write: name, separator, and lines.
+const FILES: [(&str, char, Rows); 3] = [
     (
         "league.csv",
         ',',
