@@ -660,3 +660,46 @@ fn rest_for_one_restarts_the_failed_child_and_those_after_it() {
         ]
     );
 }
+
+/// Never takes from its inbox: says when `full` messages wait there, then
+/// waits until the system stops it.
+#[component]
+struct Deaf {
+    inbox: Inbox<u32>,
+    outbox: Outbox<u32>,
+    full: usize,
+    queued: mpsc::Sender<()>,
+}
+
+impl Component for Deaf {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        while self.inbox.len() < self.full {
+            cx.pause().await;
+        }
+        let _ = self.queued.send(());
+        loop {
+            cx.pause().await;
+        }
+    }
+}
+
+#[test]
+fn a_system_shutdown_counts_what_waited_for_a_child() {
+    let (queued_tx, queued_rx) = mpsc::channel();
+    let part =
+        Supervisor::new(Child::new("deaf", move || Deaf::new(5, queued_tx.clone()))).into_part();
+    let mut input = Sender::new(&part.handles().inbox).unwrap();
+    let _output = Receiver::new(&part.handles().outbox).unwrap();
+    let handle = myelin::spawn(part);
+    for n in 0..5 {
+        input.send(n).unwrap();
+    }
+    // All five are in the child's kept inbox now.
+    queued_rx
+        .recv_timeout(HANG)
+        .expect("the child sees them queued");
+    handle.shutdown();
+    let report = common::within_hang(move || handle.join()).expect("stopped");
+    assert_eq!(report.undelivered(), 5, "{report}");
+    drop(input);
+}
