@@ -7,6 +7,9 @@
 //! cargo bench -p myelin --bench supervise -- --quick # 1,000
 //! ```
 //!
+//! Also the cost of supervision while nothing fails: messages through a
+//! relay, plain and under a supervisor (whose input passes through it).
+//!
 //! A driver sends the child a message that makes it panic, then a probe.
 //! The failing instance notes the time just before it panics; the instance
 //! that replaces it notes the time it receives the probe (which waited in
@@ -16,7 +19,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use myelin::components::{Child, Supervisor};
+use myelin::components::{Child, Discard, Source, Supervisor};
 use myelin::prelude::*;
 
 /// Makes the child panic.
@@ -130,6 +133,50 @@ where
     std::mem::take(&mut *clock.gaps.lock().unwrap())
 }
 
+/// Passes on what it receives.
+#[component]
+pub struct Relay {
+    inbox: Inbox<u64>,
+    outbox: Outbox<u64>,
+}
+
+impl Component for Relay {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        while let Some(n) = self.inbox.recv().await {
+            self.outbox.send(n).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Times `messages` through a relay, supervised or not; median of 5.
+fn throughput(messages: u64, supervised: bool) -> Duration {
+    let mut times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            if supervised {
+                let relay = Supervisor::new(Child::new("relay", Relay::new));
+                myelin::run(pipeline![
+                    Source::new(0..messages),
+                    relay,
+                    Discard::<u64>::new()
+                ])
+                .unwrap();
+            } else {
+                myelin::run(pipeline![
+                    Source::new(0..messages),
+                    Relay::new(),
+                    Discard::<u64>::new()
+                ])
+                .unwrap();
+            }
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[2]
+}
+
 fn summary(mut gaps: Vec<Duration>) -> (Duration, Duration, Duration) {
     gaps.sort();
     let at = |q: f64| {
@@ -165,4 +212,19 @@ fn main() {
     for (what, (p50, p99, max)) in [("generator", generator), ("threaded", threaded)] {
         println!("| {what} | {p50:.1?} | {p99:.1?} | {max:.1?} |");
     }
+    let messages: u64 = if quick { 100_000 } else { 1_000_000 };
+    let plain = throughput(messages, false);
+    let supervised = throughput(messages, true);
+    #[expect(clippy::cast_precision_loss, reason = "a rate for a table")]
+    let per_message = |d: Duration| d.as_nanos() as f64 / messages as f64;
+    println!(
+        "\n{messages} u64 messages from a source through a relay to a sink, nothing failing, median of 5:\n"
+    );
+    println!("| relay | time | ns per message |");
+    println!("|---|---:|---:|");
+    println!("| plain | {plain:.1?} | {:.1} |", per_message(plain));
+    println!(
+        "| under a supervisor | {supervised:.1?} | {:.1} |",
+        per_message(supervised)
+    );
 }
