@@ -703,3 +703,62 @@ fn a_system_shutdown_counts_what_waited_for_a_child() {
     assert_eq!(report.undelivered(), 5, "{report}");
     drop(input);
 }
+
+/// Never takes from its inbox; waits on `control`.
+#[component]
+struct Stuck {
+    inbox: Inbox<u32>,
+    outbox: Outbox<u32>,
+}
+
+impl Component for Stuck {
+    async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+        while cx.control().recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// Sends `0..100`, counting the sends that completed.
+#[component]
+struct Flood {
+    outbox: Outbox<u32>,
+    sent: Shared<u32>,
+}
+
+impl Component for Flood {
+    async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+        for n in 0..100 {
+            self.outbox.send(n).await?;
+            push(&self.sent, n);
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_bounded_supervisor_inbox_holds_senders_back() {
+    let sent = shared();
+    let flood_sent = sent.clone();
+    let result = run_bounded("bounded supervisor", move || {
+        graphline! {
+            components {
+                flood: Flood::new(flood_sent),
+                sup: Supervisor::new(Child::new("stuck", Stuck::new)),
+                out: Collect::<u32>::new(),
+            }
+            links {
+                flood.outbox -> sup.inbox (capacity = 4),
+                sup.outbox -> out.inbox,
+            }
+        }
+    });
+    let err = result.expect_err("nothing reads: a stall");
+    let report = err.report().unwrap();
+    assert_eq!(report.component("flood").unwrap().outcome, Outcome::Stalled);
+    // Four in the supervisor's inbox, four in the child's (bounded alike),
+    // one in the supervisor's hands between them: the rest held back.
+    let sent = take(&sent).len();
+    assert!((4..=9).contains(&sent), "{sent} sends completed");
+    // Every one is counted, with the one `flood` was waiting to send.
+    assert_eq!(report.undelivered(), sent + 1, "{report}");
+}

@@ -114,9 +114,16 @@ pub struct Child<In, Out> {
     build: Build<In, Out>,
 }
 
-/// Builds, links and starts one instance of a child.
+/// Builds, links and starts one instance of a child: its name, where it
+/// sends, and the capacity to give its inbox if it has none.
 type Build<In, Out> = Box<
-    dyn FnMut(&mut Context, &str, Option<&InboxPort<Out>>) -> Result<Instance<In>, Error> + Send,
+    dyn FnMut(
+            &mut Context,
+            &str,
+            Option<&InboxPort<Out>>,
+            Option<usize>,
+        ) -> Result<Instance<In>, Error>
+        + Send,
 >;
 
 impl<In: Send + 'static, Out: Send + 'static> Child<In, Out> {
@@ -129,11 +136,23 @@ impl<In: Send + 'static, Out: Send + 'static> Child<In, Out> {
         C: IntoPart,
         C::Part: Stage<In, Out>,
     {
-        let build = move |cx: &mut Context, instance: &str, out: Option<&InboxPort<Out>>| {
+        let build = move |cx: &mut Context,
+                          instance: &str,
+                          out: Option<&InboxPort<Out>>,
+                          window: Option<usize>| {
             let part = factory().into_part();
             let (inbox, outbox) = part.stage_ports();
             let feed = Outbox::new("feed");
-            link(&feed.port(), &inbox, None)?;
+            // Bounded as the queue that feeds it, unless it has a capacity
+            // of its own: a bounded supervisor `inbox` then holds senders
+            // back, instead of everything moving on into an unbounded
+            // child.
+            let capacity = if inbox.capacity().is_none() {
+                window
+            } else {
+                None
+            };
+            link(&feed.port(), &inbox, capacity)?;
             inbox.keep();
             if let Some(out) = out {
                 link(&outbox, out, None)?;
@@ -329,7 +348,8 @@ impl<In: Send + 'static, Out: Send + 'static> AnySlot for Slot<In, Out> {
     fn start(&mut self, cx: &mut Context) -> Result<String, Error> {
         self.started += 1;
         let instance = format!("{}{}", self.child.name, self.started);
-        let mut running = (self.child.build)(cx, &instance, self.out.as_ref())?;
+        let window = self.source.as_ref().and_then(Inbox::capacity);
+        let mut running = (self.child.build)(cx, &instance, self.out.as_ref(), window)?;
         if self.source_ended && self.carry.is_empty() {
             // Nothing more will come: its input ends at once.
             running.feed = None;
