@@ -178,15 +178,19 @@ impl Report {
 
     /// Whether every component finished on its own or was cancelled by a
     /// requested shutdown (no failure and no stall). A failure a supervisor
-    /// answered by restarting the component (see [`restarts`](Report::restarts))
-    /// is not held against the run; a supervisor that gave up fails itself.
+    /// answered by a restart (see [`restarts`](Report::restarts)) is not
+    /// held against the run: the component's own, or that of a part it was
+    /// in (a supervisor that gave up, restarted by its own supervisor). A
+    /// supervisor that gave up fails itself.
     pub fn is_success(&self) -> bool {
         self.components.iter().all(|c| match c.outcome {
             Outcome::Finished | Outcome::Cancelled => true,
-            Outcome::Failed(_) => self
-                .restarts
-                .iter()
-                .any(|r| r.ended == c.name && matches!(r.cause, RestartCause::Failed(_))),
+            Outcome::Failed(_) => self.restarts.iter().any(|r| {
+                matches!(r.cause, RestartCause::Failed(_))
+                    && c.name
+                        .strip_prefix(r.ended.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            }),
             Outcome::Stalled => false,
         })
     }

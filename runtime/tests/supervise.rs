@@ -762,3 +762,32 @@ fn a_bounded_supervisor_inbox_holds_senders_back() {
     // Every one is counted, with the one `flood` was waiting to send.
     assert_eq!(report.undelivered(), sent + 1, "{report}");
 }
+
+#[test]
+fn a_supervisor_that_gives_up_is_restarted_by_its_own() {
+    let notes = shared();
+    let inner_notes = notes.clone();
+    let outer = Supervisor::new(Child::new("inner", move || {
+        // Gives up at its child's first failure.
+        Supervisor::new(worker(&inner_notes)).intensity(0, Duration::from_secs(60))
+    }));
+    let (result, got, events, _) = run_through(vec![1, PANIC, 2, 3], outer);
+    let report = result.expect("the outer supervisor answered the inner one's failure");
+    assert_eq!(got[0], 1);
+    // What the inner supervisor held for its failed child when it gave up
+    // is counted; what still waited in its own inbox went to the new one.
+    assert_eq!(got.len() + report.undelivered(), 3, "{report}");
+    assert_eq!(
+        started(&notes),
+        ["sup.inner1.worker1", "sup.inner2.worker1"]
+    );
+    let restarts = report.restarts();
+    assert_eq!(restarts.len(), 1, "{report}");
+    assert_eq!(restarts[0].ended, "sup.inner1");
+    assert_eq!(restarts[0].started, "sup.inner2");
+    assert!(
+        matches!(&restarts[0].cause, RestartCause::Failed(r) if r.starts_with("gave up")),
+        "{report}"
+    );
+    assert_eq!(events.len(), 1);
+}

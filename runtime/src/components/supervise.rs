@@ -521,7 +521,9 @@ impl Default for Limits {
 ///   what is sent to it during the restart waits too: senders never see
 ///   the restart. (A [`Backlog::Drop`] child drops what was waiting when it
 ///   ended instead, counted in the report.) The message a child was
-///   handling when it failed was its own, and is not given again.
+///   handling when it failed was its own, and is not given again. A
+///   bounded `inbox` still holds senders back: each instance's inbox gets
+///   its capacity, unless it declares one of its own.
 /// - Each restart is in the report ([`Report::restarts`](crate::Report::restarts)),
 ///   with its cause, and goes out on `events` as
 ///   [`Supervision::Restarted`]. A failure answered by a restart does not
