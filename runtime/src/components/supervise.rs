@@ -310,8 +310,10 @@ trait AnySlot: Send {
     /// Applies the child's `Backlog` policy to what waits for it now.
     fn apply_backlog(&mut self);
     /// The child will not run again: its output ends once the running
-    /// instance (if any) has ended.
-    fn retire(&mut self);
+    /// instance (if any) has ended. What waits for it is counted, or with
+    /// `give_back`, put back at the front of its source (the supervisor is
+    /// giving up: its own supervisor, if it has one, keeps its `inbox`).
+    fn retire(&mut self, give_back: bool);
 }
 
 impl<In: Send + 'static, Out: Send + 'static> AnySlot for Slot<In, Out> {
@@ -450,8 +452,12 @@ impl<In: Send + 'static, Out: Send + 'static> AnySlot for Slot<In, Out> {
         }
     }
 
-    fn retire(&mut self) {
+    fn retire(&mut self, give_back: bool) {
         self.hold = None;
+        if give_back && let Some(source) = self.source.as_ref() {
+            // Counted as the source's own if nobody takes them.
+            source.put_back(std::mem::take(&mut self.carry));
+        }
         if !self.carry.is_empty() {
             // Nobody will take them now: counted, as unread input is.
             current::record_backlog(self.child.name, self.carry.len());
@@ -772,7 +778,7 @@ where
                             }
                         };
                     if !again {
-                        slot.retire();
+                        slot.retire(gave_up.is_some());
                     } else if let Some(sibling) = stopped_for {
                         // Stopped for a sibling's restart: not counted
                         // against the intensity.
@@ -817,7 +823,7 @@ where
                             pending.clear();
                             for slot in slots.iter_mut() {
                                 slot.stop();
-                                slot.retire();
+                                slot.retire(true);
                             }
                             continue;
                         }

@@ -958,6 +958,22 @@ impl<T> Chan<T> {
         })
     }
 
+    /// Puts `msgs` back at the front of the queue, in order, ahead of what
+    /// is queued: a supervisor giving up returns what it had taken for its
+    /// children to its own inbox, which its own supervisor keeps. Not
+    /// counted as delivered again.
+    pub(crate) fn put_back(&self, msgs: VecDeque<T>) {
+        let wake = self.with(|s| {
+            for msg in msgs.into_iter().rev() {
+                s.queue.push_front(msg);
+            }
+            s.rx_registered
+        });
+        if wake {
+            self.wake_receiver();
+        }
+    }
+
     /// Records `count` messages left here by a receiver dropped outside
     /// any component, for the report of the system that sends here.
     pub(crate) fn abandon(&self, count: usize) {
