@@ -52,6 +52,9 @@ pub mod components_library {}
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/dynamic.md"))]
 pub mod dynamic {}
 
+#[doc = include_str!(concat!(env!("OUT_DIR"), "/supervision.md"))]
+pub mod supervision {}
+
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/scheduling.md"))]
 pub mod scheduling {}
 

@@ -13,7 +13,9 @@
 //! [`Inbox`]: crate::Inbox
 //! [`Outbox`]: crate::Outbox
 
-use crate::graph::{IntoPart, Part, Spawner};
+use std::sync::Arc;
+
+use crate::graph::{Group, GroupGuard, Groups, IntoPart, Part, Spawner};
 use crate::scheduler::current;
 use crate::{Context, Error};
 
@@ -84,7 +86,7 @@ impl Context {
         self.started += 1;
         let part = part.into_part();
         let name = format!("{}.{}{}", self.name(), part.default_name(), self.started);
-        start_here(name, part)
+        start_here(name, part, None)
     }
 
     /// Starts `part` as [`start`](Context::start) does, named
@@ -99,15 +101,36 @@ impl Context {
     ) -> Result<(), Error> {
         self.started += 1;
         let name = format!("{}.{name}", self.name());
-        start_here(name, part.into_part())
+        start_here(name, part.into_part(), None)
+    }
+
+    /// Starts `part` as [`start_named`](Context::start_named) does, in a
+    /// group of its own that tells when every component in it has ended
+    /// (and dropped its ports), and how the first to fail failed: what a
+    /// supervisor waits on.
+    pub(crate) fn start_watched(
+        &mut self,
+        name: &str,
+        part: impl Part,
+    ) -> Result<Arc<Group>, Error> {
+        self.started += 1;
+        let name = format!("{}.{name}", self.name());
+        let (group, groups) = Group::watch();
+        start_here(name, part, groups)?;
+        Ok(group)
     }
 }
 
-fn start_here(path: String, part: impl Part) -> Result<(), Error> {
+fn start_here(path: String, part: impl Part, groups: Groups) -> Result<(), Error> {
+    // Holds the group open until the part's members have counted
+    // themselves in; dropped with the command if it never runs.
+    let starting = groups.clone().map(|g| GroupGuard::new(Some(g)));
     let accepted = current::submit_here(Box::new(move |core| {
         let mut spawner = Spawner::home_only(core);
+        spawner.groups = groups;
         part.start(path, &mut spawner);
         spawner.finish();
+        drop(starting);
     }));
     if accepted {
         Ok(())

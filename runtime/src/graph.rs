@@ -270,9 +270,7 @@ impl<C: Component> Part for Node<C> {
         });
         let name = path;
         let cx = Context::new(name.clone(), control, signal, Inboxes::new(inboxes));
-        let guard = GroupGuard {
-            groups: spawner.groups.clone(),
-        };
+        let guard = GroupGuard::new(spawner.groups.clone());
         spawner.prepare(
             placement::Item {
                 hint: spawner.hint,
@@ -379,6 +377,34 @@ fn each_group(groups: &Groups) -> impl Iterator<Item = &Arc<Group>> {
     std::iter::successors(groups.as_deref(), |link| link.outer.as_deref()).map(|link| &link.group)
 }
 
+impl Group {
+    /// A group of its own for a part started while the system runs (see
+    /// `Context::start_watched`): its members count themselves in as they
+    /// start.
+    pub(crate) fn watch() -> (Arc<Self>, Groups) {
+        let group = Arc::new(Self::default());
+        let link = Some(Arc::new(GroupLink {
+            group: group.clone(),
+            outer: None,
+        }));
+        (group, link)
+    }
+
+    /// `Ready` once every member has ended, with the first failure among
+    /// them (its component's path and reason); otherwise registers `waker`
+    /// (as a bare task key: members ending wake it, nothing outside).
+    pub(crate) fn poll_ended(&self, waker: &std::task::Waker) -> Poll<Option<(String, String)>> {
+        // Checked and registered under one lock: a member ending on another
+        // scheduler cannot slip between the two.
+        let mut state = lock(&self.0);
+        if state.remaining == 0 {
+            return Poll::Ready(state.failure.take());
+        }
+        state.waker = Some(WakeRef::new(waker, true));
+        Poll::Pending
+    }
+}
+
 /// Held by each component's driver; tells its groups when it ends, however
 /// it ends.
 pub(crate) struct GroupGuard {
@@ -386,6 +412,14 @@ pub(crate) struct GroupGuard {
 }
 
 impl GroupGuard {
+    /// Counts a starting member in with each of its groups.
+    pub(crate) fn new(groups: Groups) -> Self {
+        for group in each_group(&groups) {
+            lock(&group.0).remaining += 1;
+        }
+        Self { groups }
+    }
+
     /// Records a failure with every group before the guard drops.
     pub(crate) fn finished(&self, outcome: &Outcome, name: &str) {
         if let Outcome::Failed(reason) = outcome {
@@ -455,6 +489,10 @@ pub struct Spawner<'a> {
     /// Place everything on the home scheduler (parts added to a running
     /// system: they may link to running components there).
     home_only: bool,
+    /// Leave every link shared, none bound to a scheduler's thread: the
+    /// parts were linked from a threaded component, whose ends the spawner
+    /// cannot see (`ThreadContext::start`).
+    pub(crate) keep_shared: bool,
     /// Ids for `together` hints.
     next_together: u32,
 }
@@ -500,6 +538,7 @@ impl<'a> Spawner<'a> {
             items: Vec::new(),
             starts: Vec::new(),
             home_only: false,
+            keep_shared: false,
             next_together: 0,
         }
     }
@@ -641,7 +680,7 @@ impl<'a> Spawner<'a> {
             let local = fed_from
                 .get(&link_id(&state))
                 .is_none_or(|from| *from == Some(place));
-            if local {
+            if local && !self.keep_shared {
                 let target = targets.get(&place).unwrap_or(&home);
                 state.bind_local(target.token);
             }
@@ -852,7 +891,6 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
             })),
             None => outer.clone(),
         };
-        let before = spawner.core.spawned();
         let mut names = UniqueNames::for_children(children.len());
         let mut starts = Vec::with_capacity(children.len());
         for (name, child) in children {
@@ -872,8 +910,8 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
         // Pushed first, so it runs once every child (and everything inside
         // them) has started.
         if let Some(g) = group {
+            // Every child counted itself in as it started (`GroupGuard::new`).
             spawner.pending.push(Step::Then(Box::new(move |spawner| {
-                lock(&g.0).remaining = spawner.core.spawned() - before;
                 let name = if path.is_empty() {
                     "graph".to_owned()
                 } else {
@@ -889,7 +927,7 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
                     spawner.note_target(out, &Arc::from(name.as_str()), None);
                 }
                 let chassis = chassis(name.clone(), control, signal, fan_out, g);
-                let guard = GroupGuard { groups: outer };
+                let guard = GroupGuard::new(outer);
                 spawner.core.spawn_hidden(
                     format!("{name} (chassis)").into(),
                     Box::pin(async move {

@@ -190,7 +190,8 @@ pub use port::{
     Outboxes, RecvAny, RecvFuture, SendFuture, Watch, blocking_first_ready, first_ready, link,
 };
 pub use report::{
-    BackplaneReport, ComponentReport, Outcome, Report, SubscriptionReport, Undelivered,
+    BackplaneReport, ComponentReport, Outcome, Report, Restart, RestartCause, SubscriptionReport,
+    Undelivered,
 };
 pub use run::run;
 pub use runtime::{Runtime, SCHEDULERS_ENV};

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// How a component ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +53,45 @@ pub struct Undelivered {
     pub unsent: bool,
 }
 
+/// Why a supervisor restarted a child (see
+/// [`Supervisor`](crate::components::Supervisor)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RestartCause {
+    /// The child failed (its body returned `Err` or panicked): the reason.
+    Failed(String),
+    /// The child ended normally, and its policy restarts it anyway.
+    Finished,
+    /// The child was stopped so that it restarts with a sibling that ended
+    /// (all-for-one): the sibling's path.
+    WithSibling(String),
+}
+
+impl fmt::Display for RestartCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Failed(reason) => write!(f, "failed: {reason}"),
+            Self::Finished => f.write_str("finished"),
+            Self::WithSibling(sibling) => write!(f, "restarted with {sibling}"),
+        }
+    }
+}
+
+/// A restart a supervisor made: one in [`Report::restarts`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restart {
+    /// The supervisor's path.
+    pub supervisor: String,
+    /// The child that ended (its path).
+    pub ended: String,
+    /// Why it was restarted.
+    pub cause: RestartCause,
+    /// The child started in its place (its path).
+    pub started: String,
+    /// How long the supervisor waited before starting it (its backoff).
+    pub delay: Duration,
+}
+
 /// One component's line in a [`Report`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComponentReport {
@@ -75,6 +115,7 @@ pub struct ComponentReport {
 pub struct Report {
     components: Vec<ComponentReport>,
     backplanes: Vec<BackplaneReport>,
+    restarts: Vec<Restart>,
 }
 
 /// A backplane's counts over a run (see
@@ -136,11 +177,28 @@ impl Report {
     }
 
     /// Whether every component finished on its own or was cancelled by a
-    /// requested shutdown (no failure and no stall).
+    /// requested shutdown (no failure and no stall). A failure a supervisor
+    /// answered by a restart (see [`restarts`](Report::restarts)) is not
+    /// held against the run: the component's own, or that of a part it was
+    /// in (a supervisor that gave up, restarted by its own supervisor). A
+    /// supervisor that gave up fails itself.
     pub fn is_success(&self) -> bool {
-        self.components
-            .iter()
-            .all(|c| matches!(c.outcome, Outcome::Finished | Outcome::Cancelled))
+        self.components.iter().all(|c| match c.outcome {
+            Outcome::Finished | Outcome::Cancelled => true,
+            Outcome::Failed(_) => self.restarts.iter().any(|r| {
+                matches!(r.cause, RestartCause::Failed(_))
+                    && c.name
+                        .strip_prefix(r.ended.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            }),
+            Outcome::Stalled => false,
+        })
+    }
+
+    /// Every restart the system's supervisors made, with its cause, in the
+    /// order each supervisor made them.
+    pub fn restarts(&self) -> &[Restart] {
+        &self.restarts
     }
 
     /// Adds what an inbox outside the system (a handle's
@@ -212,6 +270,13 @@ impl fmt::Display for Report {
             }
             writeln!(f)?;
         }
+        for r in &self.restarts {
+            writeln!(
+                f,
+                "{} restarted {} as {} ({}; after {:?})",
+                r.supervisor, r.ended, r.started, r.cause, r.delay
+            )?;
+        }
         for b in &self.backplanes {
             write!(f, "backplane {}: {} published", b.name, b.published)?;
             if b.discarded > 0 {
@@ -255,6 +320,7 @@ pub(crate) struct ReportBuilder {
     /// Where each component's entry is, by start order (dense from zero,
     /// so a vector, not a map); `NONE` where it has none yet.
     by_seq: Vec<u32>,
+    restarts: Vec<Restart>,
 }
 
 struct Entry {
@@ -311,8 +377,13 @@ impl ReportBuilder {
         });
     }
 
+    pub(crate) fn restart(&mut self, restart: Restart) {
+        self.restarts.push(restart);
+    }
+
     /// Takes in the entries another scheduler of the same system collected.
     pub(crate) fn merge(&mut self, other: Self) {
+        self.restarts.extend(other.restarts);
         for e in other.entries {
             let entry = self.entry(e.seq, &e.name);
             if let Some(outcome) = e.outcome
@@ -337,6 +408,7 @@ impl ReportBuilder {
                 })
                 .collect(),
             backplanes: Vec::new(),
+            restarts: self.restarts,
         }
     }
 }

@@ -392,3 +392,51 @@ fn a_shutdown_cancels_started_parts_and_they_run_on_their_starters_scheduler() {
         );
     }
 }
+
+/// Starts a `Square` from its own thread, and trades `rounds` messages
+/// with it, one at a time, so most cross after the child has started.
+#[component(thread)]
+struct ThreadBoss {
+    rounds: u64,
+    got: Arc<Mutex<Vec<u64>>>,
+}
+
+impl ThreadComponent for ThreadBoss {
+    fn main(&mut self, cx: &mut ThreadContext) -> Result<(), Error> {
+        let helper = Square::new().into_part();
+        let ports = helper.handles();
+        let mut to_helper: Outbox<u64> = Outbox::new("to_helper");
+        let mut from_helper: Inbox<u64> = Inbox::new("from_helper");
+        link(&to_helper.port(), &ports.inbox, None)?;
+        link(&ports.outbox, &from_helper.port(), None)?;
+        cx.start(helper)?;
+        for n in 0..self.rounds {
+            to_helper.blocking_send(n)?;
+            let squared = from_helper.blocking_recv().expect("the helper answers");
+            self.got.lock().unwrap().push(squared);
+        }
+        drop(to_helper);
+        assert_eq!(
+            from_helper.blocking_recv(),
+            None,
+            "the helper ends with its input"
+        );
+        Ok(())
+    }
+}
+
+#[test]
+fn a_threaded_component_starts_a_child_and_talks_to_it() {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let seen = got.clone();
+    let report = run_bounded("thread starts a child", move || {
+        pipeline![ThreadBoss::new(1_000, seen)]
+    })
+    .expect("both finish");
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got, (0..1_000u64).map(|n| n * n).collect::<Vec<_>>());
+    assert_eq!(
+        report.component("ThreadBoss.Square1").unwrap().outcome,
+        Outcome::Finished
+    );
+}

@@ -134,6 +134,7 @@ mod marshal;
 mod route;
 mod sink;
 mod source;
+mod supervise;
 mod timed;
 mod transform;
 mod wait;
@@ -147,6 +148,7 @@ pub use marshal::{FromJsonLine, ParseError, ToJsonLine};
 pub use route::{Compare, Either, Fanout2, Fanout3, Lossy, Merge, WhenFull, Zip, Zip3};
 pub use sink::{Collect, Collected, Discard};
 pub use source::{OneShot, Source, Triggered};
+pub use supervise::{Backlog, Child, Children, RestartPolicy, Strategy, Supervision, Supervisor};
 pub use timed::{ByteRateLimit, RateLimit, Ticker, TimedBatch};
 pub use transform::{Chain, Chunk, Enumerate, Filter, FilterMap, Flatten, Map};
 

@@ -94,6 +94,9 @@ const EVER_LINKED: u8 = 1;
 /// `State::marks`: the receiving component has started; handles can no
 /// longer attach.
 const STARTED: u8 = 2;
+/// `State::marks`: a supervisor holds this queue for whoever receives
+/// next; when the receiver goes, its messages stay (see `Chan::keep`).
+const KEEP: u8 = 4;
 
 impl<T> State<T> {
     /// Takes the receiver's waker, if one is registered.
@@ -904,7 +907,8 @@ impl<T> Chan<T> {
     }
 
     /// The receiver is gone: refuse further pushes, release parked senders,
-    /// and hand back whatever was still queued so the caller can account for it.
+    /// and hand back whatever was still queued so the caller can account for it
+    /// (nothing if the queue is kept, see `keep`).
     pub(crate) fn close_receiver(&self) -> VecDeque<T> {
         if self.is_misplaced() {
             // As in `remove_sender`: never from a destructor on a thread that
@@ -915,6 +919,9 @@ impl<T> Chan<T> {
             s.rx_closed = true;
             s.limit = 0;
             drop(s.take_rx_waker());
+            if s.marks & KEEP != 0 {
+                return (VecDeque::new(), s.tx_wakers.take());
+            }
             (std::mem::take(&mut s.queue), s.tx_wakers.take())
         });
         if let Some(parked) = senders {
@@ -923,6 +930,48 @@ impl<T> Chan<T> {
             }
         }
         left
+    }
+
+    /// Keeps the queue when the receiver goes: its messages stay for
+    /// `take_kept`, instead of being handed to the receiver's drop to
+    /// count. A supervisor marks the inbox of each child it starts, to give
+    /// what a failed child left to the next one. Off the send and receive
+    /// paths: only `close_receiver` reads the mark.
+    pub(crate) fn keep(&self) {
+        self.with(|s| s.marks |= KEEP);
+    }
+
+    /// Ends `keep`. If the receiver has gone, hands back what it left;
+    /// otherwise leaves the messages to the receiver, whose drop counts
+    /// them as usual.
+    pub(crate) fn take_kept(&self) -> VecDeque<T> {
+        if self.is_misplaced() {
+            return VecDeque::new();
+        }
+        self.with(|s| {
+            s.marks &= !KEEP;
+            if s.rx_closed {
+                std::mem::take(&mut s.queue)
+            } else {
+                VecDeque::new()
+            }
+        })
+    }
+
+    /// Puts `msgs` back at the front of the queue, in order, ahead of what
+    /// is queued: a supervisor giving up returns what it had taken for its
+    /// children to its own inbox, which its own supervisor keeps. Not
+    /// counted as delivered again.
+    pub(crate) fn put_back(&self, msgs: VecDeque<T>) {
+        let wake = self.with(|s| {
+            for msg in msgs.into_iter().rev() {
+                s.queue.push_front(msg);
+            }
+            s.rx_registered
+        });
+        if wake {
+            self.wake_receiver();
+        }
     }
 
     /// Records `count` messages left here by a receiver dropped outside

@@ -164,6 +164,14 @@ impl<T> Inbox<T> {
     pub(crate) fn chan(&self) -> &Arc<Chan<T>> {
         &self.chan
     }
+
+    /// Puts `msgs` back at the front, ahead of what is queued (see
+    /// `Chan::put_back`).
+    pub(crate) fn put_back(&self, msgs: std::collections::VecDeque<T>) {
+        if !msgs.is_empty() {
+            self.chan.put_back(msgs);
+        }
+    }
 }
 
 impl<T> Drop for Inbox<T> {

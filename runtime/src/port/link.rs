@@ -44,6 +44,19 @@ impl<T> InboxPort<T> {
     pub fn capacity(&self) -> Option<usize> {
         self.chan.capacity()
     }
+
+    /// Keeps what the inbox holds when its component ends, for
+    /// [`take_kept`](InboxPort::take_kept) (a supervisor's hold on a
+    /// child's queue).
+    pub(crate) fn keep(&self) {
+        self.chan.keep();
+    }
+
+    /// Ends [`keep`](InboxPort::keep): what the ended component left, in
+    /// order; nothing while it still runs (its drop will count them).
+    pub(crate) fn take_kept(&self) -> std::collections::VecDeque<T> {
+        self.chan.take_kept()
+    }
 }
 
 impl<T> Clone for InboxPort<T> {

@@ -118,6 +118,14 @@ impl<T: Send + 'static> Outbox<T> {
         self.target()
     }
 
+    /// A port on its destination, if linked: a supervisor links its
+    /// children's outboxes there, so they send past it.
+    pub(crate) fn target_port(&mut self) -> Option<super::InboxPort<T>> {
+        let name = self.name;
+        self.target()
+            .map(|chan| super::InboxPort::new(chan.clone(), name))
+    }
+
     /// The destination, taking it from the shared slot on first use.
     #[inline]
     fn target(&mut self) -> Option<&Arc<Chan<T>>> {

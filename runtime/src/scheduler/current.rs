@@ -167,6 +167,12 @@ pub(crate) fn record_outcome(outcome: Outcome) {
     with_scheduler(|core| core.record_outcome(outcome));
 }
 
+/// Records a supervisor's restart in the report of this thread's
+/// scheduler.
+pub(crate) fn record_restart(restart: crate::report::Restart) {
+    with_scheduler(|core| core.record_restart(restart));
+}
+
 /// Runs `work` once every task of the system being cancelled has been
 /// dropped, reporting under the task being dropped now; at once if no
 /// cancellation is under way.

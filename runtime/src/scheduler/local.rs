@@ -232,6 +232,10 @@ impl Core {
     }
 
     /// Records how the running task ended.
+    pub(super) fn record_restart(&self, restart: crate::report::Restart) {
+        self.report.borrow_mut().restart(restart);
+    }
+
     pub(super) fn record_outcome(&self, outcome: Outcome) {
         if let Some(index) = self.running.get() {
             let slots = self.slots.borrow();
@@ -428,11 +432,6 @@ impl Core {
         slot.flags = if hidden { HIDDEN } else { 0 };
         self.queue.borrow_mut().push_back(index);
         TaskKey::new(self.id, slot.generation, index)
-    }
-
-    /// How many tasks have been spawned (or placed) in this system so far.
-    pub(crate) fn spawned(&self) -> usize {
-        self.system.seq()
     }
 
     /// Runs `f` on the slots without the `RefCell`'s flag: for the few

@@ -83,11 +83,6 @@ impl System {
         self.seq.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// How many start-order numbers have been taken.
-    pub(crate) fn seq(&self) -> usize {
-        self.seq.load(Ordering::Relaxed)
-    }
-
     /// A task is about to exist.
     pub(crate) fn add_live(&self) {
         self.live.fetch_add(1, Ordering::SeqCst);

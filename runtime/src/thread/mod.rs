@@ -32,6 +32,8 @@ use crate::scheduler::registry::{Active, Remote};
 use crate::sync::lock_std as lock;
 use crate::{Control, Error};
 
+mod start;
+
 /// The behaviour of a threaded component: a blocking body on its own OS
 /// thread.
 ///
@@ -117,6 +119,8 @@ pub struct ThreadContext {
     shared: Arc<Shared>,
     /// `signal` says `Shutdown` rather than `Finished` at a normal end.
     end_with_shutdown: bool,
+    /// Parts started so far (`ThreadContext::start`), for their names.
+    started: u32,
 }
 
 impl ThreadContext {
@@ -413,6 +417,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             inboxes: inboxes.into(),
             shared: shared.clone(),
             end_with_shutdown: false,
+            started: 0,
         };
         Proxy::spawn(&shared, &name, spawner);
         let spawned = std::thread::Builder::new()
@@ -547,9 +552,7 @@ impl Proxy {
         let proxy = Proxy {
             shared: shared.clone(),
             name: name.clone(),
-            guard: GroupGuard {
-                groups: spawner.groups.clone(),
-            },
+            guard: GroupGuard::new(spawner.groups.clone()),
             reported: false,
         };
         spawner.core.spawn(name.clone(), Box::pin(proxy));
