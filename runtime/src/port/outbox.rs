@@ -163,6 +163,16 @@ impl<T: Send + 'static> AnyOutbox for Outbox<T> {
     fn port_name(&self) -> &'static str {
         self.name
     }
+
+    fn peek_target(&self) -> Option<Arc<dyn super::LinkState>> {
+        if let Some(chan) = &self.target {
+            return Some(chan.clone());
+        }
+        match &*lock(self.slot.as_ref()?) {
+            Target::Linked(chan) => Some(chan.clone()),
+            Target::Unlinked | Target::Taken => None,
+        }
+    }
 }
 
 impl<T> Drop for Outbox<T> {

@@ -218,6 +218,11 @@ pub(crate) fn places() -> Option<crate::meeting::Places> {
     with_scheduler(|core| core.system().home.places.clone())
 }
 
+/// The registry of the running system, if it is introspected.
+pub(crate) fn view() -> Option<std::sync::Arc<crate::view::registry::Registry>> {
+    with_scheduler(|core| core.system().home.view.get().cloned()).flatten()
+}
+
 /// Asks the running system to stop.
 pub(crate) fn request_shutdown() {
     with_scheduler(Core::request_shutdown);

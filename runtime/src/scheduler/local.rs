@@ -239,6 +239,9 @@ impl Core {
             if slot.hidden() && !matches!(outcome, Outcome::Failed(_)) {
                 return;
             }
+            if let Some(view) = self.system.home.view.get() {
+                view.ended(slot.seq as usize, &outcome, false);
+            }
             self.report
                 .borrow_mut()
                 .outcome(slot.seq as usize, &slot.name, outcome);
@@ -383,12 +386,6 @@ impl Core {
         } else {
             slots.reserve(needed);
         }
-    }
-
-    /// Adds a task, runnable at once, whose outcome is reported under `name`.
-    pub(crate) fn spawn(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
-        self.system.add_live();
-        self.spawn_task(self.system.next_seq(), name, future, false)
     }
 
     /// Adds a runtime helper task, left out of the report unless it fails.
@@ -602,6 +599,9 @@ impl Core {
             };
             if let Some((future, seq, name, hidden, pending)) = next {
                 if !hidden {
+                    if let Some(view) = self.system.home.view.get() {
+                        view.ended(seq, outcome, true);
+                    }
                     let mut report = self.report.borrow_mut();
                     report.outcome_if_unset(seq, &name, outcome.clone());
                     if let Some(port) = pending {

@@ -1,0 +1,240 @@
+//! The components of an introspected system, as they start and end.
+//!
+//! Kept only for a system started with `Runtime::introspect`: every entry
+//! holds the component's queues and its description, which an idle
+//! component of a system nobody looks at should not pay for. What it
+//! counts is counted anyway (every queue counts its deliveries and knows
+//! its length); what introspection adds is the entry, and two clock reads
+//! per resume for the time a generator spends running.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+
+use super::{Builder, ComponentView, Described, InboxCounts, InboxView, Kind, PortView, State};
+use crate::report::Outcome;
+
+/// What introspection reads from an inbox's queue. Declared here, below
+/// the ports that implement it.
+#[doc(hidden)]
+pub trait InboxStats: Send + Sync {
+    /// Its counts now; `None` when it cannot be read on this thread (it is
+    /// bound to a scheduler on another thread, reached without a lock).
+    fn read_counts(&self) -> Option<InboxCounts>;
+    /// Its capacity, `None` if unbounded (read as its component starts,
+    /// before the queue is bound to any thread).
+    fn read_capacity(&self) -> Option<usize>;
+}
+
+/// How many ended components a registry remembers: a system whose
+/// components come and go (a carousel's children) keeps bounded memory.
+const KEEP_ENDED: usize = 256;
+
+const RUNNING: u8 = 0;
+const PAUSED: u8 = 1;
+const ENDED: u8 = 2;
+
+/// An introspected system's components.
+#[derive(Default)]
+pub(crate) struct Registry {
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    /// By start order.
+    live: BTreeMap<usize, Arc<Entry>>,
+    /// Start order of the ended ones still kept, oldest end first.
+    ended: VecDeque<usize>,
+}
+
+/// One component.
+pub(crate) struct Entry {
+    path: Arc<str>,
+    type_name: &'static str,
+    doc: &'static str,
+    kind: Kind,
+    inboxes: Box<[(PortView, Option<usize>, Arc<dyn InboxStats>)]>,
+    inbox_ids: Box<[usize]>,
+    outboxes: Box<[PortView]>,
+    outbox_targets: Box<[Option<usize>]>,
+    state: AtomicU8,
+    busy_nanos: AtomicU64,
+    end: Mutex<Option<State>>,
+    /// Each inbox's counts as its component ended, read on the thread
+    /// that ran it: its queues may be bound to a thread that is gone by
+    /// the time a snapshot is taken.
+    last: Mutex<Option<Box<[Option<InboxCounts>]>>>,
+}
+
+/// What a component says about itself as it starts.
+pub(crate) struct Start {
+    pub(crate) path: Arc<str>,
+    pub(crate) type_name: &'static str,
+    pub(crate) doc: &'static str,
+    pub(crate) kind: Kind,
+    /// Each inbox with its capacity, queue identity and queue.
+    pub(crate) inboxes: Vec<(PortView, Option<usize>, usize, Arc<dyn InboxStats>)>,
+    /// Each outbox with the identity of the queue it leads to.
+    pub(crate) outboxes: Vec<(PortView, Option<usize>)>,
+}
+
+impl Entry {
+    /// The body is being resumed.
+    pub(crate) fn resumed(&self) {
+        self.state.store(RUNNING, Ordering::Relaxed);
+    }
+
+    /// The body paused after running for `ran`.
+    pub(crate) fn paused(&self, ran: Duration) {
+        let nanos = u64::try_from(ran.as_nanos()).unwrap_or(u64::MAX);
+        self.busy_nanos.fetch_add(nanos, Ordering::Relaxed);
+        // An end recorded during the resume stays.
+        let _ = self
+            .state
+            .compare_exchange(RUNNING, PAUSED, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    fn view(&self, read: &HashMap<usize, InboxCounts>) -> Described {
+        let state = match self.state.load(Ordering::Acquire) {
+            RUNNING => State::Running,
+            PAUSED => State::Paused,
+            _ => self.end.lock().clone().unwrap_or(State::Cancelled),
+        };
+        let last = self.last.lock();
+        let inboxes = self
+            .inboxes
+            .iter()
+            .zip(&self.inbox_ids)
+            .enumerate()
+            .map(|(i, ((port, capacity, stats), id))| InboxView {
+                port: *port,
+                capacity: *capacity,
+                counts: stats
+                    .read_counts()
+                    .or_else(|| read.get(id).copied())
+                    .or_else(|| last.as_ref().and_then(|last| last[i])),
+            })
+            .collect();
+        drop(last);
+        Described {
+            view: ComponentView {
+                path: self.path.to_string(),
+                type_name: self.type_name,
+                doc: self.doc,
+                kind: self.kind,
+                state: Some(state),
+                busy: (self.kind == Kind::Generator)
+                    .then(|| Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed))),
+                inboxes,
+                outboxes: self.outboxes.to_vec(),
+            },
+            inbox_ids: self.inbox_ids.to_vec(),
+            outbox_targets: self.outbox_targets.to_vec(),
+        }
+    }
+}
+
+impl Registry {
+    /// Adds a component that starts now, as number `seq` in start order.
+    pub(crate) fn add(&self, seq: usize, start: Start) -> Arc<Entry> {
+        let (mut inboxes, mut inbox_ids) = (Vec::new(), Vec::new());
+        for (port, capacity, id, stats) in start.inboxes {
+            inboxes.push((port, capacity, stats));
+            inbox_ids.push(id);
+        }
+        let (outboxes, outbox_targets): (Vec<_>, Vec<_>) = start.outboxes.into_iter().unzip();
+        let state = if start.kind == Kind::Generator {
+            PAUSED
+        } else {
+            RUNNING
+        };
+        let entry = Arc::new(Entry {
+            path: start.path,
+            type_name: start.type_name,
+            doc: start.doc,
+            kind: start.kind,
+            inboxes: inboxes.into(),
+            inbox_ids: inbox_ids.into(),
+            outboxes: outboxes.into(),
+            outbox_targets: outbox_targets.into(),
+            state: AtomicU8::new(state),
+            busy_nanos: AtomicU64::new(0),
+            end: Mutex::new(None),
+            last: Mutex::new(None),
+        });
+        self.entries.lock().live.insert(seq, entry.clone());
+        entry
+    }
+
+    /// Records how component `seq` ended (a failure is never overwritten
+    /// by a milder outcome); with `only_first`, only if nothing was
+    /// recorded yet. The oldest ended entries beyond `KEEP_ENDED` go.
+    pub(crate) fn ended(&self, seq: usize, outcome: &Outcome, only_first: bool) {
+        let mut entries = self.entries.lock();
+        let Some(entry) = entries.live.get(&seq).cloned() else {
+            return;
+        };
+        {
+            let mut end = entry.end.lock();
+            let keep = match &*end {
+                Some(State::Failed(_)) => true,
+                Some(_) => only_first,
+                None => false,
+            };
+            if !keep {
+                *end = Some(match outcome {
+                    Outcome::Finished => State::Finished,
+                    Outcome::Failed(reason) => State::Failed(reason.clone()),
+                    _ => State::Cancelled,
+                });
+            }
+        }
+        if entry.state.load(Ordering::Acquire) != ENDED {
+            // Before the state says ended, so a snapshot that sees it
+            // ended finds these.
+            let last = entry
+                .inboxes
+                .iter()
+                .map(|(_, _, stats)| stats.read_counts());
+            *entry.last.lock() = Some(last.collect());
+        }
+        if entry.state.swap(ENDED, Ordering::Release) != ENDED {
+            entries.ended.push_back(seq);
+            while entries.ended.len() > KEEP_ENDED {
+                if let Some(old) = entries.ended.pop_front() {
+                    entries.live.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// The counts of every inbox that can be read on this thread, by queue:
+    /// what a scheduler contributes to a snapshot taken elsewhere.
+    pub(crate) fn read_here(&self) -> HashMap<usize, InboxCounts> {
+        let entries: Vec<Arc<Entry>> = self.entries.lock().live.values().cloned().collect();
+        let mut read = HashMap::new();
+        for entry in entries {
+            for ((_, _, stats), id) in entry.inboxes.iter().zip(&entry.inbox_ids) {
+                if let Some(counts) = stats.read_counts() {
+                    read.insert(*id, counts);
+                }
+            }
+        }
+        read
+    }
+
+    /// Every component and link, with the counts readable on this thread,
+    /// else those in `read` (gathered on the other schedulers' threads).
+    pub(crate) fn snapshot(&self, read: &HashMap<usize, InboxCounts>) -> super::Snapshot {
+        let entries: Vec<Arc<Entry>> = self.entries.lock().live.values().cloned().collect();
+        let mut builder = Builder::default();
+        for entry in entries {
+            builder.push(entry.view(read));
+        }
+        builder.finish()
+    }
+}
