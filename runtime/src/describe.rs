@@ -60,18 +60,21 @@ pub(crate) fn start_of<C: Ports>(
     let mut names = info.inboxes.iter();
     component.for_each_inbox(&mut |inbox| {
         let state = inbox.link_state();
-        let port = names.next().map_or(
-            PortView {
-                name: "?",
-                message: "?",
-                doc: "",
-            },
-            |p| PortView {
-                name: p.name,
-                message: p.message,
-                doc: p.doc,
-            },
-        );
+        let port = PortView {
+            message: state.message_type(),
+            ..names.next().map_or(
+                PortView {
+                    name: "?",
+                    message: "",
+                    doc: "",
+                },
+                |p| PortView {
+                    name: p.name,
+                    message: p.message,
+                    doc: p.doc,
+                },
+            )
+        };
         inboxes.push((port, state.read_capacity(), chan_id(&state), state as _));
     });
     if let Some(control) = control.filter(|c| c.has_senders()) {
@@ -93,7 +96,12 @@ pub(crate) fn start_of<C: Ports>(
                 doc: p.doc,
             },
         );
-        outboxes.push((port, outbox.peek_target().map(|t| chan_id(&t))));
+        let target = outbox.peek_target();
+        let port = PortView {
+            message: target.as_ref().map_or(port.message, |t| t.message_type()),
+            ..port
+        };
+        outboxes.push((port, target.map(|t| chan_id(&t))));
     });
     if let Some(target) = signal.peek_target() {
         outboxes.push((SIGNAL, Some(chan_id(&target))));

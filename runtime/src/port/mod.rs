@@ -128,6 +128,9 @@ impl<T: Send + 'static> InboxStats for Chan<T> {
     fn read_capacity(&self) -> Option<usize> {
         self.try_capacity().flatten()
     }
+    fn message_type(&self) -> &'static str {
+        crate::view::short_type_name::<T>()
+    }
 }
 
 impl<T: Send + 'static> Abandoned for Chan<T> {

@@ -46,6 +46,10 @@ impl Builder {
         for d in &self.components {
             for (port, target) in d.view.outboxes.iter().zip(&d.outbox_targets) {
                 let Some(target) = target else { continue };
+                let lifecycle = port.name == SIGNAL.name;
+                if lifecycle && !owners.contains_key(target) {
+                    continue;
+                }
                 let to = owners.get(target).map(|&(c, i)| {
                     let owner = &self.components[c].view;
                     End {
@@ -60,6 +64,7 @@ impl Builder {
                     },
                     to,
                     message: port.message,
+                    lifecycle,
                 });
             }
         }

@@ -22,7 +22,12 @@ pub(super) fn render(snapshot: &Snapshot) -> String {
             |end| layout.node_of(&end.component),
         );
         let label = join(&edge_lines(snapshot, i));
-        let _ = writeln!(out, "  {from} -> {to} [label=\"{label}\"];");
+        let style = if link.lifecycle {
+            ", style=dashed, color=gray50, fontcolor=gray50"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {from} -> {to} [label=\"{label}\"{style}];");
     }
     out.push_str("}\n");
     out

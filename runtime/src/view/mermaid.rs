@@ -19,7 +19,8 @@ pub(super) fn render(snapshot: &Snapshot) -> String {
             |end| layout.node_of(&end.component),
         );
         let label = join(&edge_lines(snapshot, i));
-        let _ = writeln!(out, "  {from} -->|\"{label}\"| {to}");
+        let arrow = if link.lifecycle { "-.->" } else { "-->" };
+        let _ = writeln!(out, "  {from} {arrow}|\"{label}\"| {to}");
     }
     out
 }

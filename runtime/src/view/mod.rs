@@ -26,6 +26,36 @@ use std::time::Duration;
 pub use builder::Builder;
 pub(crate) use builder::{CONTROL, Described, SIGNAL, chan_id};
 
+/// `T`'s name with every module path left out (`Vec<String>`, not
+/// `alloc::vec::Vec<alloc::string::String>`), made once per type.
+pub(crate) fn short_type_name<T: ?Sized + 'static>() -> &'static str {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashMap<TypeId, &'static str>>> = OnceLock::new();
+    let names = NAMES.get_or_init(Mutex::default);
+    let mut names = names
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    names.entry(TypeId::of::<T>()).or_insert_with(|| {
+        let full = std::any::type_name::<T>();
+        let mut short = String::with_capacity(full.len());
+        let mut token = String::new();
+        for ch in full.chars().chain(std::iter::once(' ')) {
+            if ch.is_alphanumeric() || ch == '_' || ch == ':' {
+                token.push(ch);
+            } else {
+                short.push_str(token.rsplit("::").next().unwrap_or(&token));
+                token.clear();
+                short.push(ch);
+            }
+        }
+        short.pop();
+        // Leaked once per message type, as `type_name` itself is static.
+        Box::leak(short.into_boxed_str())
+    })
+}
+
 /// The error of a snapshot asked of a system that keeps no registry.
 pub(crate) fn off() -> crate::Error {
     crate::Error::msg(
@@ -43,7 +73,10 @@ pub struct Snapshot {
     /// Every component, in start order (for a system not yet running: in
     /// the order it would start).
     pub components: Vec<ComponentView>,
-    /// Every link from an outbox, in the order of the components that send.
+    /// Every link from an outbox, in the order of the components that
+    /// send. A `signal` linked to something that is not a component (a
+    /// graphline's own `control`, which its runtime helper reads) is left
+    /// out.
     pub links: Vec<LinkView>,
 }
 
@@ -168,7 +201,10 @@ pub struct ComponentView {
 pub struct PortView {
     /// The field name (`control` and `signal` for the built-in boxes).
     pub name: &'static str,
-    /// The message type, as written in the struct.
+    /// The message type: the concrete type, without module paths, where
+    /// the port's queue is known (an inbox, a linked outbox), so a generic
+    /// component's `T` shows as what it carries here; as written in the
+    /// struct otherwise.
     pub message: &'static str,
     /// The field's doc comment.
     pub doc: &'static str,
@@ -227,6 +263,11 @@ pub struct LinkView {
     /// The receiving component's inbox; `None` when it is outside the
     /// system (a handle's [`Receiver`](crate::Receiver)).
     pub to: Option<End>,
-    /// The type of the messages.
+    /// The type of the messages (the concrete type, without module
+    /// paths).
     pub message: &'static str,
+    /// A `signal` → `control` link, by which a component learns that
+    /// another ended (a pipeline links each stage's `signal` to the next
+    /// one's `control`), rather than a link for data. Drawn dashed.
+    pub lifecycle: bool,
 }

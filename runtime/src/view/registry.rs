@@ -27,6 +27,8 @@ pub trait InboxStats: Send + Sync {
     /// Its capacity, `None` if unbounded (read as its component starts,
     /// before the queue is bound to any thread).
     fn read_capacity(&self) -> Option<usize>;
+    /// The type of its messages, with module paths left out.
+    fn message_type(&self) -> &'static str;
 }
 
 /// How many ended components a registry remembers: a system whose
