@@ -169,6 +169,7 @@ mod services;
 mod sync;
 mod thread;
 pub mod time;
+mod trace;
 pub mod view;
 mod wiring;
 

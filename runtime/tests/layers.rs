@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "foundations: primitives and plain data",
-        &["sync", "error", "report", "control", "view"],
+        &["sync", "error", "report", "control", "trace", "view"],
     ),
     (
         "meeting places: backplanes, the store, tracked values",

@@ -76,6 +76,7 @@ impl<T: Send + 'static> Outbox<T> {
             return Err(SendError::new(msg, SendErrorKind::Unlinked, name));
         };
         chan.push(msg, current::waker_for_room)
+            .map(|()| crate::trace::sent::<T>(current::component_name, name))
             .map_err(|refused| match refused {
                 // A threaded component being cancelled will never see room: its
                 // receiver may be cancelled too, and a loop that pauses on
@@ -278,7 +279,10 @@ impl<T: Send + 'static> Future for SendFuture<'_, T> {
             return Poll::Ready(Err(SendError::new(msg, SendErrorKind::Unlinked, name)));
         };
         match chan.push_or_wait(msg, cx.waker(), &mut this.ticket) {
-            Ok(()) => Poll::Ready(Ok(())),
+            Ok(()) => {
+                crate::trace::sent::<T>(current::component_name, name);
+                Poll::Ready(Ok(()))
+            }
             Err(Refused::Full(m)) => {
                 this.msg = Some(m);
                 park(name);
