@@ -46,6 +46,9 @@ pub mod components_library {}
 #[doc = include_str!("dynamic.md")]
 pub mod dynamic {}
 
+#[doc = include_str!("introspection.md")]
+pub mod introspection {}
+
 #[doc = include_str!("scheduling.md")]
 pub mod scheduling {}
 
