@@ -7,7 +7,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
-use std::time::Instant;
 
 use crate::Control;
 use crate::component::Ports;
@@ -164,10 +163,14 @@ impl<F: Future<Output = ()>> Future for Watched<F> {
         // is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
         this.entry.resumed();
-        let began = Instant::now();
+        let began = crate::view::ticks();
         // SAFETY: as above.
         let polled = unsafe { Pin::new_unchecked(&mut this.future) }.poll(cx);
-        this.entry.paused(began.elapsed());
+        this.entry.ran_since(began);
+        if polled.is_pending() {
+            // Ended, the body recorded its end in this resume: it stays.
+            this.entry.paused();
+        }
         polled
     }
 }

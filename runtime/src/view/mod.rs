@@ -14,6 +14,7 @@
 //! [`Introspector`](crate::components::Introspector) component).
 
 mod builder;
+mod clock;
 mod dot;
 mod layout;
 mod mermaid;
@@ -25,6 +26,7 @@ use std::time::Duration;
 #[doc(hidden)]
 pub use builder::Builder;
 pub(crate) use builder::{CONTROL, Described, SIGNAL, chan_id};
+pub(crate) use clock::ticks;
 
 /// `T`'s name with every module path left out (`Vec<String>`, not
 /// `alloc::vec::Vec<alloc::string::String>`), made once per type.

@@ -4,15 +4,16 @@
 //! holds the component's queues and its description, which an idle
 //! component of a system nobody looks at should not pay for. What it
 //! counts is counted anyway (every queue counts its deliveries and knows
-//! its length); what introspection adds is the entry, and two clock reads
-//! per resume for the time a generator spends running.
+//! its length); what introspection adds is the entry, and two reads of a
+//! cheap clock (`clock.rs`) per resume for the time a generator spends
+//! running.
 
+use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-use std::time::Duration;
 
-use parking_lot::Mutex;
+use super::clock::{Clock, ticks};
 
 use super::{Builder, ComponentView, Described, InboxCounts, InboxView, Kind, PortView, State};
 use crate::report::Outcome;
@@ -40,9 +41,18 @@ const PAUSED: u8 = 1;
 const ENDED: u8 = 2;
 
 /// An introspected system's components.
-#[derive(Default)]
 pub(crate) struct Registry {
     entries: Mutex<Entries>,
+    clock: Clock,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::default(),
+            clock: Clock::new(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -64,7 +74,8 @@ pub(crate) struct Entry {
     outboxes: Box<[PortView]>,
     outbox_targets: Box<[Option<usize>]>,
     state: AtomicU8,
-    busy_nanos: AtomicU64,
+    /// Time its body has run, in `clock` ticks.
+    busy_ticks: AtomicU64,
     end: Mutex<Option<State>>,
     /// Each inbox's counts as its component ended, read on the thread
     /// that ran it: its queues may be bound to a thread that is gone by
@@ -85,22 +96,32 @@ pub(crate) struct Start {
 }
 
 impl Entry {
+    // `resumed`, `ran_since` and `paused` are called only by the thread resuming
+    // the component, the only writer of `busy_nanos` and (until the end is
+    // recorded, in a resume too) of `state`: plain loads and stores, no
+    // read-modify-write on every resume.
+
     /// The body is being resumed.
+    #[inline]
     pub(crate) fn resumed(&self) {
         self.state.store(RUNNING, Ordering::Relaxed);
     }
 
-    /// The body paused after running for `ran`.
-    pub(crate) fn paused(&self, ran: Duration) {
-        let nanos = u64::try_from(ran.as_nanos()).unwrap_or(u64::MAX);
-        self.busy_nanos.fetch_add(nanos, Ordering::Relaxed);
-        // An end recorded during the resume stays.
-        let _ = self
-            .state
-            .compare_exchange(RUNNING, PAUSED, Ordering::Relaxed, Ordering::Relaxed);
+    /// The body ran from `began` (in `clock::ticks`) until now.
+    #[inline]
+    pub(crate) fn ran_since(&self, began: u64) {
+        let ran = ticks().saturating_sub(began);
+        let total = self.busy_ticks.load(Ordering::Relaxed).saturating_add(ran);
+        self.busy_ticks.store(total, Ordering::Relaxed);
     }
 
-    fn view(&self, read: &HashMap<usize, InboxCounts>) -> Described {
+    /// The body paused (it has not ended).
+    #[inline]
+    pub(crate) fn paused(&self) {
+        self.state.store(PAUSED, Ordering::Relaxed);
+    }
+
+    fn view(&self, read: &HashMap<usize, InboxCounts>, clock: &Clock) -> Described {
         let state = match self.state.load(Ordering::Acquire) {
             RUNNING => State::Running,
             PAUSED => State::Paused,
@@ -130,7 +151,7 @@ impl Entry {
                 kind: self.kind,
                 state: Some(state),
                 busy: (self.kind == Kind::Generator)
-                    .then(|| Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed))),
+                    .then(|| clock.duration(self.busy_ticks.load(Ordering::Relaxed))),
                 inboxes,
                 outboxes: self.outboxes.to_vec(),
             },
@@ -164,7 +185,7 @@ impl Registry {
             outboxes: outboxes.into(),
             outbox_targets: outbox_targets.into(),
             state: AtomicU8::new(state),
-            busy_nanos: AtomicU64::new(0),
+            busy_ticks: AtomicU64::new(0),
             end: Mutex::new(None),
             last: Mutex::new(None),
         });
@@ -235,7 +256,7 @@ impl Registry {
         let entries: Vec<Arc<Entry>> = self.entries.lock().live.values().cloned().collect();
         let mut builder = Builder::default();
         for entry in entries {
-            builder.push(entry.view(read));
+            builder.push(entry.view(read, &self.clock));
         }
         builder.finish()
     }
