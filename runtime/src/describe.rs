@@ -12,7 +12,7 @@ use crate::Control;
 use crate::component::Ports;
 use crate::port::{AnyOutbox, Inbox, Outbox};
 use crate::scheduler::local::Core;
-use crate::view::registry::{Entry, Registry, Start};
+use crate::view::registry::{Entry, Registry, Start, StartInbox};
 use crate::view::{CONTROL, ComponentView, Described, InboxView, Kind, PortView, SIGNAL, chan_id};
 
 /// The registry of the system `core` belongs to, if it is introspected.
@@ -74,11 +74,21 @@ pub(crate) fn start_of<C: Ports>(
                 },
             )
         };
-        inboxes.push((port, state.read_capacity(), chan_id(&state), state as _));
+        inboxes.push(StartInbox {
+            port,
+            capacity: state.read_capacity(),
+            id: chan_id(&state),
+            stats: state,
+        });
     });
     if let Some(control) = control.filter(|c| c.has_senders()) {
         let state = crate::port::AnyInbox::link_state(control);
-        inboxes.push((CONTROL, state.read_capacity(), chan_id(&state), state as _));
+        inboxes.push(StartInbox {
+            port: CONTROL,
+            capacity: state.read_capacity(),
+            id: chan_id(&state),
+            stats: state,
+        });
     }
     let mut outboxes = Vec::new();
     let mut names = info.outboxes.iter();
@@ -122,11 +132,11 @@ pub(crate) fn described(start: Start) -> Described {
     let inboxes = start
         .inboxes
         .into_iter()
-        .map(|(port, capacity, id, _)| {
-            inbox_ids.push(id);
+        .map(|inbox| {
+            inbox_ids.push(inbox.id);
             InboxView {
-                port,
-                capacity,
+                port: inbox.port,
+                capacity: inbox.capacity,
                 counts: None,
             }
         })

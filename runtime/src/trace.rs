@@ -53,6 +53,10 @@ pub(crate) fn ended(component: &str, outcome: &Outcome) {
 /// The component `component()` names sent a message of type `T` on
 /// `outbox`; `component` runs only if the event is enabled.
 #[inline(always)]
+#[cfg_attr(
+    not(feature = "tracing"),
+    expect(clippy::extra_unused_type_parameters, reason = "used by the event")
+)]
 pub(crate) fn sent<T>(component: impl FnOnce() -> Option<std::sync::Arc<str>>, outbox: &str) {
     #[cfg(feature = "tracing")]
     tracing::trace!(

@@ -69,8 +69,7 @@ pub(crate) struct Entry {
     type_name: &'static str,
     doc: &'static str,
     kind: Kind,
-    inboxes: Box<[(PortView, Option<usize>, Arc<dyn InboxStats>)]>,
-    inbox_ids: Box<[usize]>,
+    inboxes: Box<[StartInbox]>,
     outboxes: Box<[PortView]>,
     outbox_targets: Box<[Option<usize>]>,
     state: AtomicU8,
@@ -83,14 +82,22 @@ pub(crate) struct Entry {
     last: Mutex<Option<Box<[Option<InboxCounts>]>>>,
 }
 
+/// An inbox as its component starts.
+pub(crate) struct StartInbox {
+    pub(crate) port: PortView,
+    pub(crate) capacity: Option<usize>,
+    /// Its queue's identity (`chan_id`).
+    pub(crate) id: usize,
+    pub(crate) stats: Arc<dyn InboxStats>,
+}
+
 /// What a component says about itself as it starts.
 pub(crate) struct Start {
     pub(crate) path: Arc<str>,
     pub(crate) type_name: &'static str,
     pub(crate) doc: &'static str,
     pub(crate) kind: Kind,
-    /// Each inbox with its capacity, queue identity and queue.
-    pub(crate) inboxes: Vec<(PortView, Option<usize>, usize, Arc<dyn InboxStats>)>,
+    pub(crate) inboxes: Vec<StartInbox>,
     /// Each outbox with the identity of the queue it leads to.
     pub(crate) outboxes: Vec<(PortView, Option<usize>)>,
 }
@@ -131,14 +138,14 @@ impl Entry {
         let inboxes = self
             .inboxes
             .iter()
-            .zip(&self.inbox_ids)
             .enumerate()
-            .map(|(i, ((port, capacity, stats), id))| InboxView {
-                port: *port,
-                capacity: *capacity,
-                counts: stats
+            .map(|(i, inbox)| InboxView {
+                port: inbox.port,
+                capacity: inbox.capacity,
+                counts: inbox
+                    .stats
                     .read_counts()
-                    .or_else(|| read.get(id).copied())
+                    .or_else(|| read.get(&inbox.id).copied())
                     .or_else(|| last.as_ref().and_then(|last| last[i])),
             })
             .collect();
@@ -155,7 +162,7 @@ impl Entry {
                 inboxes,
                 outboxes: self.outboxes.to_vec(),
             },
-            inbox_ids: self.inbox_ids.to_vec(),
+            inbox_ids: self.inboxes.iter().map(|i| i.id).collect(),
             outbox_targets: self.outbox_targets.to_vec(),
         }
     }
@@ -164,11 +171,6 @@ impl Entry {
 impl Registry {
     /// Adds a component that starts now, as number `seq` in start order.
     pub(crate) fn add(&self, seq: usize, start: Start) -> Arc<Entry> {
-        let (mut inboxes, mut inbox_ids) = (Vec::new(), Vec::new());
-        for (port, capacity, id, stats) in start.inboxes {
-            inboxes.push((port, capacity, stats));
-            inbox_ids.push(id);
-        }
         let (outboxes, outbox_targets): (Vec<_>, Vec<_>) = start.outboxes.into_iter().unzip();
         let state = if start.kind == Kind::Generator {
             PAUSED
@@ -180,8 +182,7 @@ impl Registry {
             type_name: start.type_name,
             doc: start.doc,
             kind: start.kind,
-            inboxes: inboxes.into(),
-            inbox_ids: inbox_ids.into(),
+            inboxes: start.inboxes.into(),
             outboxes: outboxes.into(),
             outbox_targets: outbox_targets.into(),
             state: AtomicU8::new(state),
@@ -219,10 +220,7 @@ impl Registry {
         if entry.state.load(Ordering::Acquire) != ENDED {
             // Before the state says ended, so a snapshot that sees it
             // ended finds these.
-            let last = entry
-                .inboxes
-                .iter()
-                .map(|(_, _, stats)| stats.read_counts());
+            let last = entry.inboxes.iter().map(|i| i.stats.read_counts());
             *entry.last.lock() = Some(last.collect());
         }
         if entry.state.swap(ENDED, Ordering::Release) != ENDED {
@@ -241,9 +239,9 @@ impl Registry {
         let entries: Vec<Arc<Entry>> = self.entries.lock().live.values().cloned().collect();
         let mut read = HashMap::new();
         for entry in entries {
-            for ((_, _, stats), id) in entry.inboxes.iter().zip(&entry.inbox_ids) {
-                if let Some(counts) = stats.read_counts() {
-                    read.insert(*id, counts);
+            for inbox in &entry.inboxes {
+                if let Some(counts) = inbox.stats.read_counts() {
+                    read.insert(inbox.id, counts);
                 }
             }
         }
