@@ -88,8 +88,7 @@ fn traced<P: IntoPart>(messages: bool, build: impl FnOnce() -> P) -> Vec<Seen> {
     tracing::subscriber::with_default(keep, || {
         let _ = myelin::run(build());
     });
-    let events = events.lock().unwrap().clone();
-    events
+    events.lock().unwrap().clone()
 }
 
 fn lifecycle(events: &[Seen]) -> Vec<String> {
