@@ -129,7 +129,8 @@ fn the_handle_sees_states_ports_links_and_what_each_inbox_holds() {
     );
     assert_eq!(
         counts(&seen, "sink", "inbox").map(|c| (c.delivered, c.taken)),
-        Some((4, 4))
+        Some((4, 4)),
+        "{seen:#?}"
     );
     assert_eq!(
         seen.component("gated").unwrap().state,

@@ -129,6 +129,8 @@ impl Entry {
     }
 
     fn view(&self, read: &HashMap<usize, InboxCounts>, clock: &Clock) -> Described {
+        // The state first: the counts an end recorded are there by the
+        // time it reads ended (`Registry::ended`).
         let state = match self.state.load(Ordering::Acquire) {
             RUNNING => State::Running,
             PAUSED => State::Paused,
@@ -142,11 +144,13 @@ impl Entry {
             .map(|(i, inbox)| InboxView {
                 port: inbox.port,
                 capacity: inbox.capacity,
-                counts: inbox
-                    .stats
-                    .read_counts()
-                    .or_else(|| read.get(&inbox.id).copied())
-                    .or_else(|| last.as_ref().and_then(|last| last[i])),
+                // Read here if it can be; else, once ended, as it ended
+                // (what another thread read for this snapshot may be from
+                // before the end the state shows); else as read there.
+                counts: inbox.stats.read_counts().or_else(|| {
+                    let last = last.as_ref().and_then(|last| last[i]);
+                    last.or_else(|| read.get(&inbox.id).copied())
+                }),
             })
             .collect();
         drop(last);
