@@ -126,7 +126,8 @@ pub trait Part: Send + 'static {
     /// let system = pipeline![Source::new(0..3u32), Collect::<u32>::new()];
     /// let picture = system.snapshot();
     /// assert_eq!(picture.components.len(), 2);
-    /// assert_eq!(picture.links.len(), 1);
+    /// // The data link, and the pipeline's `signal` -> `control` link.
+    /// assert_eq!(picture.links.iter().filter(|l| !l.lifecycle).count(), 1);
     /// assert!(picture.to_dot().contains("outbox → inbox"));
     /// ```
     fn snapshot(&self) -> Snapshot

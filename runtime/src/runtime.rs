@@ -93,7 +93,6 @@ impl Runtime {
     ///
     /// ```
     /// use myelin::prelude::*;
-    /// use myelin::components::{Collect, Source};
     /// use myelin::view::State;
     ///
     /// /// Takes a snapshot of its own system and checks what it says.
