@@ -55,6 +55,9 @@ pub mod dynamic {}
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/supervision.md"))]
 pub mod supervision {}
 
+#[doc = include_str!(concat!(env!("OUT_DIR"), "/introspection.md"))]
+pub mod introspection {}
+
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/scheduling.md"))]
 pub mod scheduling {}
 

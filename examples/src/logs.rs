@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use myelin::components::{Collect, ReadLines};
+use myelin::components::{Collect, Collected, ReadLines};
 use myelin::prelude::*;
 
 /// One request from the log.
@@ -401,6 +401,18 @@ impl Component for Summarise {
 /// its summariser) and a sink. The reader and the sink are ready-made
 /// components (`myelin::components`); the analysis is this module's own.
 pub fn analyse(path: impl Into<PathBuf>) -> Result<(LogReport, myelin::Report), Error> {
+    let (system, reports) = system(path);
+    let run = myelin::run(system)?;
+    let report = reports
+        .take()
+        .pop()
+        .ok_or_else(|| Error::msg("the analysis produced no report"))?;
+    Ok((report, run))
+}
+
+/// The system [`analyse`] runs, not yet running, with the handle on what
+/// its sink collects (the `picture` example draws it).
+pub fn system(path: impl Into<PathBuf>) -> (impl Part + IntoPart, Collected<LogReport>) {
     let keep = Collect::<LogReport>::new();
     let reports = keep.collected();
     let analysis = graphline! {
@@ -430,12 +442,10 @@ pub fn analyse(path: impl Into<PathBuf>) -> Result<(LogReport, myelin::Report), 
             summary.outbox -> self.outbox,
         }
     };
-    let run = myelin::run(pipeline![ReadLines::new(path.into()), analysis, keep])?;
-    let report = reports
-        .take()
-        .pop()
-        .ok_or_else(|| Error::msg("the analysis produced no report"))?;
-    Ok((report, run))
+    (
+        pipeline![ReadLines::new(path.into()), analysis, keep],
+        reports,
+    )
 }
 
 impl fmt::Display for LogReport {

@@ -78,3 +78,30 @@ fn a_missing_file_fails_the_reader_with_the_path() {
         "{run}"
     );
 }
+
+/// The book shows the demo's picture from checked-in files; they must be
+/// what the export draws now. Regenerate with
+/// `cargo run --example picture -- /tmp/pictures` and copy `log_report.dot`
+/// and `log_report.mmd` to `book/src/pictures/`.
+#[test]
+fn the_books_picture_of_the_demo_is_what_the_export_draws() {
+    use myelin::Part;
+    let (system, _) = myelin_examples::logs::system(bundled());
+    let picture = system.snapshot();
+    let book = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../book/src/pictures/log_report"
+    );
+    let dot = std::fs::read_to_string(format!("{book}.dot")).unwrap();
+    let mermaid = std::fs::read_to_string(format!("{book}.mmd")).unwrap();
+    assert_eq!(
+        picture.to_dot(),
+        dot,
+        "stale: book/src/pictures/log_report.dot"
+    );
+    assert_eq!(
+        picture.to_mermaid(),
+        mermaid,
+        "stale: book/src/pictures/log_report.mmd"
+    );
+}

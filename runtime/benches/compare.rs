@@ -260,6 +260,15 @@ const STAGES: usize = 10;
 
 /// A source, `STAGES` relays and a sink: `STAGES + 1` hops per message.
 fn myelin_pipeline(messages: u64, idle: usize) -> Duration {
+    pipeline_on(myelin::Runtime::new(), messages, idle)
+}
+
+/// `myelin_pipeline` in a system started with `Runtime::introspect`.
+fn myelin_pipeline_introspected(messages: u64) -> Duration {
+    pipeline_on(myelin::Runtime::new().introspect(), messages, 0)
+}
+
+fn pipeline_on(runtime: myelin::Runtime, messages: u64, idle: usize) -> Duration {
     let started = Arc::new(Mutex::new(None));
     let elapsed = Arc::new(Mutex::new(None));
     let mut graph = Graph::new("bench");
@@ -279,7 +288,7 @@ fn myelin_pipeline(messages: u64, idle: usize) -> Duration {
     let sink = Node::new(Sum::new(started, elapsed.clone(), idle > 0));
     myelin::link(&prev, &sink.handles().inbox, None).unwrap();
     graph = graph.child(Some("sum"), sink);
-    myelin::run(graph).unwrap();
+    runtime.run(graph).unwrap();
     elapsed.lock().unwrap().expect("sink finished")
 }
 
@@ -693,6 +702,11 @@ fn main() {
         println!("pipeline {:.1} M hops/s", rate(11_000_000, d));
         return;
     }
+    if std::env::args().any(|a| a == "--introspected-only") {
+        let d = myelin_pipeline_introspected(1_000_000);
+        println!("pipeline, introspected {:.1} M hops/s", rate(11_000_000, d));
+        return;
+    }
     if std::env::args().any(|a| a == "--ring-only") {
         let d = myelin_ring(1000, 1_000_000);
         println!("ring {:.1} M hops/s", rate(1_000_000, d));
@@ -735,6 +749,9 @@ fn main() {
         rows.push((name, rate(hops, d)));
     };
     measure("myelin generators", &|| myelin_pipeline(messages, 0));
+    measure("myelin generators, introspected", &|| {
+        myelin_pipeline_introspected(messages)
+    });
     measure("tokio current-thread + unbounded mpsc", &|| {
         tokio_pipeline(messages)
     });

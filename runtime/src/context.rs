@@ -316,6 +316,27 @@ impl Context {
         current::places().expect("myelin: a component's body runs on its system's scheduler")
     }
 
+    /// A snapshot of the running system (see [`view`](crate::view)): every
+    /// component with its state and the time its body has run, every port
+    /// and link, and what each inbox has seen. The component taking it is
+    /// [`Running`](crate::view::State::Running).
+    ///
+    /// Read on this scheduler's thread, without stopping anything: on a
+    /// system that uses several schedulers, an inbox bound to another
+    /// scheduler's thread has no counts here ([`InboxView::counts`] is
+    /// `None`); [`Handle::snapshot`](crate::Handle::snapshot) asks every
+    /// scheduler.
+    ///
+    /// [`InboxView::counts`]: crate::view::InboxView::counts
+    ///
+    /// # Errors
+    /// If the system was not started with
+    /// [`Runtime::introspect`](crate::Runtime::introspect).
+    pub fn snapshot(&self) -> Result<crate::view::Snapshot, crate::Error> {
+        let registry = current::view().ok_or_else(crate::view::off)?;
+        Ok(registry.snapshot(&registry.read_here()))
+    }
+
     /// Lets every other runnable component run once before continuing (a
     /// generator `yield`).
     pub fn yield_now(&mut self) -> YieldNow {

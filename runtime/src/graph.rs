@@ -19,6 +19,7 @@ use std::task::Poll;
 
 use crate::component::{Component, Ports};
 use crate::context::Inboxes;
+use crate::describe;
 use crate::error::panic_message;
 use crate::port::{
     AnyInbox, AnyOutbox, Inbox, InboxPort, LinkState, Outbox, OutboxPort, Readiness, link,
@@ -30,6 +31,7 @@ use crate::scheduler::local::Core;
 use crate::scheduler::placement::{self, Hint};
 use crate::scheduler::registry::OutsideEnd;
 use crate::sync::lock_std as lock;
+use crate::view::{Builder, Kind, Snapshot};
 use crate::{Context, Control};
 
 /// Something that can be started in a system: a component (wrapped in a
@@ -102,6 +104,40 @@ pub trait Part: Send + 'static {
 
     #[doc(hidden)]
     fn start(self, path: String, spawner: &mut Spawner<'_>);
+
+    /// Adds the part's components to a picture, under `path` as `start`
+    /// would name them. A part written by hand that leaves it out is
+    /// missing from pictures.
+    #[doc(hidden)]
+    fn describe(&self, path: &str, out: &mut Builder) {
+        let _ = (path, out);
+    }
+
+    /// A picture of the part before it runs: every component (nested
+    /// graphs as dotted paths, drawn as clusters), its ports with their
+    /// message types and docs, and every link, with no states and no
+    /// counts. Draw it with [`Snapshot::to_dot`] or
+    /// [`Snapshot::to_mermaid`].
+    ///
+    /// ```
+    /// use myelin::prelude::*;
+    /// use myelin::components::{Collect, Source};
+    ///
+    /// let system = pipeline![Source::new(0..3u32), Collect::<u32>::new()];
+    /// let picture = system.snapshot();
+    /// assert_eq!(picture.components.len(), 2);
+    /// // The data link, and the pipeline's `signal` -> `control` link.
+    /// assert_eq!(picture.links.iter().filter(|l| !l.lifecycle).count(), 1);
+    /// assert!(picture.to_dot().contains("outbox → inbox"));
+    /// ```
+    fn snapshot(&self) -> Snapshot
+    where
+        Self: Sized,
+    {
+        let mut out = Builder::default();
+        self.describe("", &mut out);
+        out.finish()
+    }
 
     /// Hands over the parts nested in this one (a graph's children), so
     /// that dropping a deep graph need not recurse.
@@ -214,6 +250,23 @@ impl<C: Ports> Node<C> {
     pub(crate) fn into_parts(self) -> (C, Inbox<Control>, Outbox<Control>) {
         (self.component, self.control, self.signal)
     }
+
+    /// Adds the component to a picture, running as `kind`.
+    pub(crate) fn describe_as(&self, path: &str, kind: Kind, out: &mut Builder) {
+        let path: Arc<str> = if path.is_empty() {
+            C::INFO.name.into()
+        } else {
+            path.into()
+        };
+        let start = describe::start_of(
+            &self.component,
+            Some(&self.control),
+            &self.signal,
+            path,
+            kind,
+        );
+        out.push(describe::described(start));
+    }
 }
 
 impl<C: Component> Part for Node<C> {
@@ -235,6 +288,10 @@ impl<C: Component> Part for Node<C> {
         C::INFO.name
     }
 
+    fn describe(&self, path: &str, out: &mut Builder) {
+        self.describe_as(path, Kind::Generator, out);
+    }
+
     fn start(self, path: String, spawner: &mut Spawner<'_>) {
         let (mut component, control, mut signal) = self.into_parts();
         let path: Arc<str> = if path.is_empty() {
@@ -242,6 +299,16 @@ impl<C: Component> Part for Node<C> {
         } else {
             path.into()
         };
+        // In an introspected system, what the component is made of, taken
+        // before its ports are sealed and its `control` perhaps dropped.
+        let seen = describe::seen(
+            spawner.core,
+            &component,
+            &control,
+            &signal,
+            &path,
+            Kind::Generator,
+        );
         component.meet(&spawner.core.remote().places, &path);
         let item = spawner.items.len();
         let mut outputs = Vec::new();
@@ -279,7 +346,15 @@ impl<C: Component> Part for Node<C> {
             },
             name,
             Box::new(move |core, seq, name| {
-                core.spawn_placed(seq, name, Box::pin(drive(component, cx, guard)));
+                let future = drive(component, cx, guard);
+                match describe::register(seen, seq) {
+                    Some(entry) => {
+                        core.spawn_placed(seq, name, Box::pin(describe::Watched { entry, future }));
+                    }
+                    None => {
+                        core.spawn_placed(seq, name, Box::pin(future));
+                    }
+                }
             }),
         );
     }
@@ -847,6 +922,19 @@ impl<H: Clone + Send + 'static> Part for Graph<H> {
         self.kind
     }
 
+    fn describe(&self, path: &str, out: &mut Builder) {
+        let mut names = UniqueNames::for_children(self.children.0.len());
+        for (name, child) in &self.children.0 {
+            let unique = names.claim(name.unwrap_or_else(|| child.default_name()));
+            let child_path = if path.is_empty() {
+                unique
+            } else {
+                format!("{path}.{unique}")
+            };
+            child.describe(&child_path, out);
+        }
+    }
+
     fn take_nested(&mut self) -> Nested {
         Nested(
             std::mem::take(&mut self.children.0)
@@ -1057,6 +1145,7 @@ async fn chassis(
 
 /// A part with its type erased, so a graph can hold different kinds.
 trait ErasedPart: Send {
+    fn describe(&self, path: &str, out: &mut Builder);
     fn take_nested(&mut self) -> Nested;
     fn control_port(&self) -> InboxPort<Control>;
     fn default_name(&self) -> &'static str;
@@ -1064,6 +1153,9 @@ trait ErasedPart: Send {
 }
 
 impl<P: Part> ErasedPart for P {
+    fn describe(&self, path: &str, out: &mut Builder) {
+        Part::describe(self, path, out);
+    }
     fn take_nested(&mut self) -> Nested {
         Part::take_nested(self)
     }

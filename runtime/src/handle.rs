@@ -10,6 +10,7 @@
 //! components use, so backpressure, end of stream and no-loss rules hold
 //! across the boundary.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -20,6 +21,8 @@ use crate::graph::{IntoPart, Part, Spawner};
 use crate::port::{External, Inbox, InboxPort, LinkError, Outbox, OutboxPort, link};
 use crate::run::{hand_out, run_with};
 use crate::scheduler::registry::Remote;
+use crate::view::InboxCounts;
+use crate::view::registry::Registry;
 use crate::{Error, RecvTimeoutError, Report, SendError, TryRecvError};
 
 /// Starts `system` on a new thread and returns a handle to it.
@@ -64,16 +67,24 @@ use crate::{Error, RecvTimeoutError, Report, SendError, TryRecvError};
 /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// ```
 pub fn spawn(system: impl IntoPart + Send + 'static) -> Handle {
-    spawn_on(system, crate::scheduler::system::default_schedulers())
+    spawn_on(
+        system,
+        crate::scheduler::system::default_schedulers(),
+        false,
+    )
 }
 
-/// `spawn` on up to `schedulers` schedulers.
-pub(crate) fn spawn_on(system: impl IntoPart + Send + 'static, schedulers: usize) -> Handle {
+/// `spawn` on up to `schedulers` schedulers, introspected or not.
+pub(crate) fn spawn_on(
+    system: impl IntoPart + Send + 'static,
+    schedulers: usize,
+    introspect: bool,
+) -> Handle {
     let (started_tx, started_rx) = mpsc::sync_channel(1);
     let thread = std::thread::Builder::new()
         .name("myelin".to_owned())
         .spawn(move || {
-            run_with(system, schedulers, |remote| {
+            run_with(system, schedulers, introspect, |remote| {
                 // The handle may already be gone; the system runs regardless.
                 // Its hold on the places counts from before the first
                 // component runs (see `meeting/waiters.rs`).
@@ -166,6 +177,67 @@ impl Handle {
     /// ```
     pub fn places(&self) -> crate::meeting::Places {
         self.places.clone().unwrap_or_default()
+    }
+
+    /// A snapshot of the running system (see [`view`](crate::view)): every
+    /// component with its state and the time its body has run, every port
+    /// and link, and what each inbox has seen.
+    ///
+    /// Each scheduler reads the inboxes bound to its thread at its next
+    /// look outside (between resumes), so the counts of different
+    /// schedulers are not of one instant. If the system has ended, or a
+    /// scheduler does not answer within a second (a body that never
+    /// pauses), what could not be read has no counts.
+    ///
+    /// ```
+    /// use myelin::prelude::*;
+    /// use myelin::Sender;
+    ///
+    /// /// Waits for numbers until its input ends.
+    /// #[component]
+    /// struct Wait {
+    ///     /// Numbers.
+    ///     inbox: Inbox<u32>,
+    /// }
+    ///
+    /// impl Component for Wait {
+    ///     async fn main(&mut self, _cx: &mut Context) -> Result<(), Error> {
+    ///         while self.inbox.recv().await.is_some() {}
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let node = Wait::new().into_part();
+    /// let mut input = Sender::new(&node.handles().inbox)?;
+    /// let handle = myelin::Runtime::new().introspect().spawn(node);
+    /// input.send(7)?;
+    /// # let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    /// let inbox = loop {
+    ///     let seen = handle.snapshot()?;
+    ///     let inbox = seen.component("Wait").unwrap().inboxes[0].clone();
+    ///     if inbox.counts.is_some_and(|c| c.taken == 1) {
+    ///         break inbox;
+    ///     }
+    /// #   assert!(std::time::Instant::now() < deadline, "never taken");
+    ///     std::thread::yield_now();
+    /// };
+    /// assert_eq!((inbox.port.name, inbox.port.message), ("inbox", "u32"));
+    /// drop(input);
+    /// handle.join()?;
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// If the system was not started with
+    /// [`Runtime::introspect`](crate::Runtime::introspect), or could not
+    /// start.
+    pub fn snapshot(&self) -> Result<crate::view::Snapshot, Error> {
+        let remote = self
+            .remote
+            .as_ref()
+            .ok_or_else(|| Error::msg("the system could not start"))?;
+        let registry = remote.view.get().ok_or_else(crate::view::off)?;
+        Ok(gather(remote, registry))
     }
 
     /// Whether the system has ended: every component's body has ended
@@ -353,6 +425,47 @@ impl Handle {
     fn wait(&mut self) -> Result<Report, Error> {
         join_thread(self.thread.take())
     }
+}
+
+/// A snapshot of the system whose home scheduler is `home`, with the
+/// counts each scheduler reads on its own thread (home, then home asks
+/// each worker).
+fn gather(home: &Arc<Remote>, registry: &Arc<Registry>) -> crate::view::Snapshot {
+    /// How long to wait for the schedulers' answers.
+    const PATIENCE: Duration = Duration::from_secs(1);
+    let (tx, rx) = mpsc::channel::<(usize, HashMap<usize, InboxCounts>)>();
+    let asked = {
+        let registry = registry.clone();
+        home.submit(Box::new(move |core| {
+            let workers = core.system().worker_remotes();
+            let _ = tx.send((workers.len(), registry.read_here()));
+            for worker in workers {
+                let (answer, registry) = (tx.clone(), registry.clone());
+                let asked = worker.submit(Box::new(move |_| {
+                    let _ = answer.send((0, registry.read_here()));
+                }));
+                if !asked {
+                    // Stopping: nothing more to read there.
+                    let _ = tx.send((0, HashMap::new()));
+                }
+            }
+        }))
+    };
+    let mut read = HashMap::new();
+    if asked {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let mut waiting = 1;
+        while waiting > 0 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let Ok((more, counts)) = rx.recv_timeout(left) else {
+                break;
+            };
+            waiting += more;
+            waiting -= 1;
+            read.extend(counts);
+        }
+    }
+    registry.snapshot(&read)
 }
 
 /// The future [`Handle::join_async`] returns: the system's report, or the

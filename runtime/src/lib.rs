@@ -151,6 +151,7 @@ mod component;
 pub mod components;
 mod context;
 mod control;
+mod describe;
 mod error;
 mod graph;
 mod handle;
@@ -168,6 +169,8 @@ mod services;
 mod sync;
 mod thread;
 pub mod time;
+mod trace;
+pub mod view;
 mod wiring;
 
 pub use component::{Component, ComponentInfo, PortInfo, Ports};
@@ -259,6 +262,7 @@ pub mod __private {
         outbox_port: fn(&Outbox<T>) -> OutboxPort<T>,
         any_inbox: for<'a> fn(&'a Inbox<T>) -> &'a dyn AnyInbox,
         any_outbox: for<'a> fn(&'a mut Outbox<T>) -> &'a mut dyn AnyOutbox,
+        any_outbox_ref: for<'a> fn(&'a Outbox<T>) -> &'a dyn AnyOutbox,
     }
 
     /// The port operations for `T`, checking that `T` can be a message.
@@ -273,6 +277,7 @@ pub mod __private {
             outbox_port: Outbox::port,
             any_inbox: |inbox| inbox,
             any_outbox: |outbox| outbox,
+            any_outbox_ref: |outbox| outbox,
         }
     }
 
@@ -301,6 +306,11 @@ pub mod __private {
         /// The outbox as the runtime's type-erased view.
         pub fn any_outbox(self, outbox: &mut Outbox<T>) -> &mut dyn AnyOutbox {
             (self.any_outbox)(outbox)
+        }
+
+        /// The outbox as the runtime's type-erased view, to read.
+        pub fn any_outbox_ref(self, outbox: &Outbox<T>) -> &dyn AnyOutbox {
+            (self.any_outbox_ref)(outbox)
         }
     }
 

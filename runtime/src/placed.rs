@@ -79,6 +79,10 @@ impl<P: Part> Part for Placed<P> {
         spawner.start_placed(path, self.part, self.placement);
     }
 
+    fn describe(&self, path: &str, out: &mut crate::view::Builder) {
+        self.part.describe(path, out);
+    }
+
     fn take_nested(&mut self) -> Nested {
         self.part.take_nested()
     }

@@ -56,13 +56,21 @@ use crate::{Error, Report};
 /// # Ok::<(), myelin::Error>(())
 /// ```
 pub fn run(system: impl IntoPart) -> Result<Report, Error> {
-    run_on(system, crate::scheduler::system::default_schedulers())
+    run_on(
+        system,
+        crate::scheduler::system::default_schedulers(),
+        false,
+    )
 }
 
-/// `run` on up to `schedulers` schedulers.
-pub(crate) fn run_on(system: impl IntoPart, schedulers: usize) -> Result<Report, Error> {
+/// `run` on up to `schedulers` schedulers, introspected or not.
+pub(crate) fn run_on(
+    system: impl IntoPart,
+    schedulers: usize,
+    introspect: bool,
+) -> Result<Report, Error> {
     let mut remote = None;
-    let report = run_report(system, String::new(), None, schedulers, |r| {
+    let report = run_report(system, String::new(), None, (schedulers, introspect), |r| {
         remote = Some(r.clone());
     });
     hand_out(report, remote.as_deref())
@@ -76,9 +84,16 @@ pub(crate) fn run_on(system: impl IntoPart, schedulers: usize) -> Result<Report,
 pub(crate) fn run_with(
     system: impl IntoPart,
     schedulers: usize,
+    introspect: bool,
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
-    run_report(system, String::new(), None, schedulers, started)
+    run_report(
+        system,
+        String::new(),
+        None,
+        (schedulers, introspect),
+        started,
+    )
 }
 
 /// `run`, naming the system's root `path` (a process component's child
@@ -93,7 +108,7 @@ pub(crate) fn run_named(
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
     let mut remote = None;
-    let report = run_report(system, path, idle, 1, |r| {
+    let report = run_report(system, path, idle, (1, false), |r| {
         remote = Some(r.clone());
         started(r);
     });
@@ -104,7 +119,7 @@ fn run_report(
     system: impl IntoPart,
     path: String,
     idle: Option<Arc<dyn IdleWatch>>,
-    schedulers: usize,
+    (schedulers, introspect): (usize, bool),
     started: impl FnOnce(&Arc<Remote>),
 ) -> Result<Report, Error> {
     if current::is_inside() {
@@ -114,6 +129,10 @@ fn run_report(
         ));
     }
     let core = Core::new(schedulers);
+    if introspect {
+        // Before any component starts: each registers as it does.
+        let _ = core.remote().view.set(Arc::default());
+    }
     if let Some(watch) = idle {
         core.watch_idle(watch);
     }

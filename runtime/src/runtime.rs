@@ -41,6 +41,7 @@ pub use crate::scheduler::system::SCHEDULERS_ENV;
 #[derive(Clone, Debug)]
 pub struct Runtime {
     schedulers: usize,
+    introspect: bool,
 }
 
 impl Default for Runtime {
@@ -59,6 +60,7 @@ impl Runtime {
     pub fn new() -> Self {
         Self {
             schedulers: crate::scheduler::system::default_schedulers(),
+            introspect: false,
         }
     }
 
@@ -78,6 +80,43 @@ impl Runtime {
         self.schedulers(std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
     }
 
+    /// Keeps a registry of the system's components, so that
+    /// [`Handle::snapshot`], [`Context::snapshot`](crate::Context::snapshot)
+    /// and the [`Introspector`](crate::components::Introspector) can show
+    /// every component (its state, the time its body has run), its ports
+    /// and links, and what each inbox has seen.
+    ///
+    /// Off by default: each component then keeps an entry (about a hundred
+    /// bytes, plus a few per port) and a generator reads the clock twice
+    /// per resume. The counts themselves (messages delivered, queued,
+    /// handed back) are kept by every inbox whether or not anyone looks.
+    ///
+    /// ```
+    /// use myelin::prelude::*;
+    /// use myelin::view::State;
+    ///
+    /// /// Takes a snapshot of its own system and checks what it says.
+    /// #[component]
+    /// struct Look {}
+    ///
+    /// impl Component for Look {
+    ///     async fn main(&mut self, cx: &mut Context) -> Result<(), Error> {
+    ///         let seen = cx.snapshot()?;
+    ///         assert_eq!(seen.component("Look").unwrap().state, Some(State::Running));
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let report = myelin::Runtime::new().introspect().run(Look::new())?;
+    /// assert!(report.is_success());
+    /// # Ok::<(), myelin::Error>(())
+    /// ```
+    #[must_use]
+    pub fn introspect(mut self) -> Self {
+        self.introspect = true;
+        self
+    }
+
     /// How many schedulers a system run by this may use.
     pub fn scheduler_count(&self) -> usize {
         self.schedulers
@@ -90,11 +129,11 @@ impl Runtime {
     /// # Errors
     /// As [`run`](crate::run): a failed component or a stall.
     pub fn run(&self, system: impl IntoPart) -> Result<Report, Error> {
-        crate::run::run_on(system, self.schedulers)
+        crate::run::run_on(system, self.schedulers, self.introspect)
     }
 
     /// Starts `system` on a new thread, as [`spawn`](crate::spawn) does.
     pub fn spawn(&self, system: impl IntoPart + Send + 'static) -> Handle {
-        crate::handle::spawn_on(system, self.schedulers)
+        crate::handle::spawn_on(system, self.schedulers, self.introspect)
     }
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "foundations: primitives and plain data",
-        &["sync", "error", "report", "control"],
+        &["sync", "error", "report", "control", "trace", "view"],
     ),
     (
         "meeting places: backplanes, the store, tracked values",
@@ -38,7 +38,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "graphs: parts, starting them, placing them, wiring",
-        &["graph", "children", "placed", "services", "wiring"],
+        &[
+            "graph", "children", "describe", "placed", "services", "wiring",
+        ],
     ),
     ("threaded components; running a system", &["thread", "run"]),
     (

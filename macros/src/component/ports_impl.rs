@@ -63,6 +63,16 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
             }
         })
         .collect();
+    let outbox_ref_visits: Vec<TokenStream> = c
+        .ports(Direction::Outbox)
+        .map(|(f, port)| {
+            let ident = &f.ident;
+            let message = &port.message;
+            quote! {
+                visit(#RT::message::<#message>().any_outbox_ref(&self.#ident));
+            }
+        })
+        .collect();
     let outbox_visit = if outbox_visits.is_empty() {
         quote!(_visit)
     } else {
@@ -136,6 +146,13 @@ pub(crate) fn expand(c: &Component, handles: &Ident, kind: Kind) -> TokenStream 
                 #outbox_visit: &mut dyn ::core::ops::FnMut(&mut dyn #RT::AnyOutbox),
             ) {
                 #(#outbox_visits)*
+            }
+
+            fn for_each_outbox_ref(
+                &self,
+                #outbox_visit: &mut dyn ::core::ops::FnMut(&dyn #RT::AnyOutbox),
+            ) {
+                #(#outbox_ref_visits)*
             }
         }
 

@@ -41,6 +41,7 @@
 //! | [`FromJsonLine`] | parses each line of JSON, a bad line as a [`ParseError`] value | `DeMarshaller` |
 //! | [`Chooser`] | keeps a cursor over a list, sends the item each [`Choose`] command picks | `Chooser` |
 //! | [`Turnstile`] | lets one queued item through per request | `PromptedTurnstile` |
+//! | [`Introspector`] | sends a snapshot of its own system every period | `Introspector` |
 //!
 //! Kamaelia's run-time pluggable `Splitter`/`Plug` has no counterpart yet:
 //! it needs outboxes created while the system runs.
@@ -130,6 +131,7 @@ mod chassis;
 mod choose;
 mod console;
 mod file;
+mod introspector;
 mod marshal;
 mod route;
 mod sink;
@@ -144,6 +146,7 @@ pub use chassis::{Carousel, MaybeInboxOf, Par, Seq};
 pub use choose::{Choose, Chooser, Turnstile};
 pub use console::{Print, ReadStdin};
 pub use file::{ReadChunks, ReadLines, WriteFile};
+pub use introspector::Introspector;
 pub use marshal::{FromJsonLine, ParseError, ToJsonLine};
 pub use route::{Compare, Either, Fanout2, Fanout3, Lossy, Merge, WhenFull, Zip, Zip3};
 pub use sink::{Collect, Collected, Discard};

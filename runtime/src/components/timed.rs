@@ -13,7 +13,7 @@ use crate::{Component, Context, Control, Error, Inbox, Outbox};
 
 /// Waits until `deadline`, or a `Shutdown` on `control`; returns whether
 /// it was the shutdown.
-async fn shutdown_before(cx: &mut Context, deadline: Instant) -> bool {
+pub(super) async fn shutdown_before(cx: &mut Context, deadline: Instant) -> bool {
     loop {
         let Some(control) = cx.linked_control() else {
             // Nothing can ever ask: only the time is left to wait for.

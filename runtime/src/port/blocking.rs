@@ -90,7 +90,10 @@ impl<T: Send + 'static> Outbox<T> {
                 return Err(SendError::new(msg, SendErrorKind::Misplaced, name));
             }
             match chan.push_or_wait(msg, &waker, &mut ticket) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    crate::trace::sent::<T>(crate::scheduler::current::component_name, name);
+                    return Ok(());
+                }
                 Err(Refused::Closed(m)) => {
                     return Err(SendError::new(m, SendErrorKind::Closed, name));
                 }

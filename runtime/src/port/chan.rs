@@ -206,6 +206,10 @@ pub(crate) struct Parked {
     /// Waiting until the receiver has taken this many messages in all
     /// (`delivered` less what is queued): see `Chan::watch_takes`.
     watch: Option<(u64, WakeRef)>,
+    /// Messages refused and handed back to their sender, for
+    /// introspection. Kept here, made on the first refusal, not in
+    /// `State`: an idle inbox pays nothing for it.
+    returned: u64,
 }
 
 impl Parked {
@@ -566,17 +570,7 @@ impl<T> Chan<T> {
             msg,
             |s, local, msg| {
                 if s.queue.len() >= s.limit {
-                    if s.rx_closed {
-                        return Err(Refused::Closed(msg));
-                    }
-                    // Wake the caller when room appears, so "try, then
-                    // pause" works as it did in Axon.
-                    if let Some(waker) = waiter(s.external > 0) {
-                        s.tx_wakers
-                            .get_or_insert_with(Box::default)
-                            .note_tried(&waker, local || s.external == 0);
-                    }
-                    return Err(Refused::Full(msg));
+                    return Err(refuse(s, msg, local, waiter));
                 }
                 s.queue.push_back(msg);
                 s.delivered += 1;
@@ -628,6 +622,26 @@ impl<T> Chan<T> {
         Ok(())
     }
 
+    /// Its capacity, as `capacity`; `None` (without looking) when bound to
+    /// a scheduler on another thread.
+    pub(crate) fn try_capacity(&self) -> Option<Option<usize>> {
+        self.try_with_mode(|s, _| (s.capacity != usize::MAX).then_some(s.capacity))
+    }
+
+    /// What introspection reads: `None` when the queue is bound to a
+    /// scheduler on another thread.
+    pub(crate) fn read_counts(&self) -> Option<crate::view::InboxCounts> {
+        self.try_with_mode(|s, _| {
+            let queued = s.queue.len();
+            crate::view::InboxCounts {
+                delivered: s.delivered,
+                taken: s.delivered - queued as u64,
+                queued,
+                returned: s.tx_wakers.as_ref().map_or(0, |p| p.returned),
+            }
+        })
+    }
+
     // Waking happens outside the critical section (a foreign waker may run
     // arbitrary code), and off the fast path: most pushes find the receiver
     // already scheduled.
@@ -653,6 +667,7 @@ impl<T> Chan<T> {
         if s.rx_closed {
             // Everyone waiting was released with the receiver.
             *ticket = 0;
+            s.tx_wakers.get_or_insert_with(Box::default).returned += 1;
             return Refused::Closed(msg);
         }
         let key_only = local || s.external == 0;
@@ -919,10 +934,18 @@ impl<T> Chan<T> {
             s.rx_closed = true;
             s.limit = 0;
             drop(s.take_rx_waker());
-            if s.marks & KEEP != 0 {
-                return (VecDeque::new(), s.tx_wakers.take());
+            let senders = s.tx_wakers.take();
+            // The count of messages handed back outlives the line.
+            if let Some(returned) = senders.as_ref().map(|p| p.returned).filter(|&n| n > 0) {
+                s.tx_wakers = Some(Box::new(Parked {
+                    returned,
+                    ..Parked::default()
+                }));
             }
-            (std::mem::take(&mut s.queue), s.tx_wakers.take())
+            if s.marks & KEEP != 0 {
+                return (VecDeque::new(), senders);
+            }
+            (std::mem::take(&mut s.queue), senders)
         });
         if let Some(parked) = senders {
             for w in parked.into_all() {
@@ -988,6 +1011,31 @@ impl<T> Chan<T> {
         self.try_with_mode(|s, _| std::mem::take(&mut s.abandoned))
             .map_or(0, |n| n as usize)
     }
+}
+
+/// `push` on a full queue: refuses, counting the message handed back, and
+/// registers the caller to be woken when room appears (unless the receiver
+/// is gone), so "try, then pause" works as it did in Axon.
+#[cold]
+#[inline(never)]
+fn refuse<T>(
+    s: &mut State<T>,
+    msg: T,
+    local: bool,
+    waiter: impl FnOnce(bool) -> Option<Waker>,
+) -> Refused<T> {
+    let closed = s.rx_closed;
+    let waker = if closed { None } else { waiter(s.external > 0) };
+    let key_only = local || s.external == 0;
+    let parked = s.tx_wakers.get_or_insert_with(Box::default);
+    parked.returned += 1;
+    if closed {
+        return Refused::Closed(msg);
+    }
+    if let Some(waker) = waker {
+        parked.note_tried(&waker, key_only);
+    }
+    Refused::Full(msg)
 }
 
 #[cold]

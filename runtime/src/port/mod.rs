@@ -33,6 +33,7 @@ pub use ready::{
 
 use crate::scheduler::current;
 use crate::scheduler::registry::Abandoned;
+use crate::view::registry::InboxStats;
 
 /// Marks a queue made for a component already running (its `control`,
 /// made when first asked for) started, and binds it to the scheduler on
@@ -54,7 +55,7 @@ pub trait AnyInbox {
 
 /// What the runtime does with a link's queue while starting a system.
 #[doc(hidden)]
-pub trait LinkState: Readiness + Abandoned {
+pub trait LinkState: Readiness + Abandoned + InboxStats {
     /// Binds it to the thread with `token` (see
     /// `scheduler::current::thread_token`), where its scheduler runs
     /// (unless it is pinned shared).
@@ -81,6 +82,10 @@ pub trait AnyOutbox {
 
     /// Its declared name.
     fn port_name(&self) -> &'static str;
+
+    /// The queue it leads to, sealed or not (a system not yet running is
+    /// pictured from its links as made).
+    fn peek_target(&self) -> Option<std::sync::Arc<dyn LinkState>>;
 }
 
 /// Whether an inbox has a message, registering a waker when it has none.
@@ -113,6 +118,18 @@ impl<T: Send + 'static> LinkState for Chan<T> {
     }
     fn is_started(&self) -> bool {
         Chan::is_started(self)
+    }
+}
+
+impl<T: Send + 'static> InboxStats for Chan<T> {
+    fn read_counts(&self) -> Option<crate::view::InboxCounts> {
+        Chan::read_counts(self)
+    }
+    fn read_capacity(&self) -> Option<usize> {
+        self.try_capacity().flatten()
+    }
+    fn message_type(&self) -> &'static str {
+        crate::view::short_type_name::<T>()
     }
 }
 

@@ -76,6 +76,7 @@ impl<T: Send + 'static> Outbox<T> {
             return Err(SendError::new(msg, SendErrorKind::Unlinked, name));
         };
         chan.push(msg, current::waker_for_room)
+            .map(|()| crate::trace::sent::<T>(current::component_name, name))
             .map_err(|refused| match refused {
                 // A threaded component being cancelled will never see room: its
                 // receiver may be cancelled too, and a loop that pauses on
@@ -170,6 +171,16 @@ impl<T: Send + 'static> AnyOutbox for Outbox<T> {
 
     fn port_name(&self) -> &'static str {
         self.name
+    }
+
+    fn peek_target(&self) -> Option<Arc<dyn super::LinkState>> {
+        if let Some(chan) = &self.target {
+            return Some(chan.clone());
+        }
+        match &*lock(self.slot.as_ref()?) {
+            Target::Linked(chan) => Some(chan.clone()),
+            Target::Unlinked | Target::Taken => None,
+        }
     }
 }
 
@@ -276,7 +287,10 @@ impl<T: Send + 'static> Future for SendFuture<'_, T> {
             return Poll::Ready(Err(SendError::new(msg, SendErrorKind::Unlinked, name)));
         };
         match chan.push_or_wait(msg, cx.waker(), &mut this.ticket) {
-            Ok(()) => Poll::Ready(Ok(())),
+            Ok(()) => {
+                crate::trace::sent::<T>(current::component_name, name);
+                Poll::Ready(Ok(()))
+            }
             Err(Refused::Full(m)) => {
                 this.msg = Some(m);
                 park(name);

@@ -50,6 +50,10 @@ impl<C: Component + ProcessPorts> Part for ProcessNode<C> {
         C::INFO.name
     }
 
+    fn describe(&self, path: &str, out: &mut crate::view::Builder) {
+        self.node.describe_as(path, crate::view::Kind::Process, out);
+    }
+
     fn start(self, path: String, spawner: &mut Spawner<'_>) {
         let (mut component, control, mut signal) = self.node.into_parts();
         let name: Arc<str> = if path.is_empty() {
@@ -57,6 +61,14 @@ impl<C: Component + ProcessPorts> Part for ProcessNode<C> {
         } else {
             path.into()
         };
+        let seen = crate::describe::seen(
+            spawner.core,
+            &component,
+            &control,
+            &signal,
+            &name,
+            crate::view::Kind::Process,
+        );
         // Every link this component touches has an end on a bridge thread.
         crate::thread::pin_links(&mut component, &control, &mut signal, spawner, &name);
         let mut writer = StateWriter::default();
@@ -78,6 +90,7 @@ impl<C: Component + ProcessPorts> Part for ProcessNode<C> {
                 signal,
             },
             spawner,
+            seen,
         );
     }
 }

@@ -213,9 +213,9 @@ impl Bridge {
 
 /// Starts the child and its bridge threads; a proxy task stands for them
 /// on the scheduler. Whatever goes wrong ends as the component's failure.
-pub(crate) fn start(session: Session, spawner: &Spawner<'_>) {
+pub(crate) fn start(session: Session, spawner: &Spawner<'_>, seen: crate::describe::Seen) {
     let shared = Arc::new(Shared::new(spawner.core.remote().clone()));
-    Proxy::spawn(&shared, &session.name, spawner);
+    Proxy::spawn(&shared, &session.name, spawner, seen);
     let name = session.name.clone();
     if let Err(failed) = launch(session, &shared) {
         let outcome = Outcome::Failed(failed.reason);

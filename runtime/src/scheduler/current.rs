@@ -224,6 +224,20 @@ pub(crate) fn places() -> Option<crate::meeting::Places> {
     with_scheduler(|core| core.system().home.places.clone())
 }
 
+/// The path of the component running on this thread: the task the
+/// scheduler is resuming, or the component whose thread this is (named
+/// after it); `None` outside any.
+pub(crate) fn component_name() -> Option<std::sync::Arc<str>> {
+    with_scheduler(Core::running_name)
+        .flatten()
+        .or_else(|| std::thread::current().name().map(Into::into))
+}
+
+/// The registry of the running system, if it is introspected.
+pub(crate) fn view() -> Option<std::sync::Arc<crate::view::registry::Registry>> {
+    with_scheduler(|core| core.system().home.view.get().cloned()).flatten()
+}
+
 /// Asks the running system to stop.
 pub(crate) fn request_shutdown() {
     with_scheduler(Core::request_shutdown);

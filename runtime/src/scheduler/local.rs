@@ -173,6 +173,12 @@ impl Core {
         Some(TaskKey::new(self.id, generation, index))
     }
 
+    /// The path of the task being resumed, if any.
+    pub(super) fn running_name(&self) -> Option<Arc<str>> {
+        let index = self.running.get()?;
+        Some(self.slots.borrow()[index as usize].name.clone())
+    }
+
     /// Makes the running task's `signal` say `Shutdown` when it ends
     /// normally (see `Context::end_with_shutdown`).
     pub(super) fn set_end_with_shutdown(&self) {
@@ -243,6 +249,10 @@ impl Core {
             if slot.hidden() && !matches!(outcome, Outcome::Failed(_)) {
                 return;
             }
+            if let Some(view) = self.system.home.view.get() {
+                view.ended(slot.seq as usize, &outcome, false);
+            }
+            crate::trace::ended(&slot.name, &outcome);
             self.report
                 .borrow_mut()
                 .outcome(slot.seq as usize, &slot.name, outcome);
@@ -389,12 +399,6 @@ impl Core {
         }
     }
 
-    /// Adds a task, runnable at once, whose outcome is reported under `name`.
-    pub(crate) fn spawn(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
-        self.system.add_live();
-        self.spawn_task(self.system.next_seq(), name, future, false)
-    }
-
     /// Adds a runtime helper task, left out of the report unless it fails.
     pub(crate) fn spawn_hidden(&self, name: Arc<str>, future: BoxFuture) -> TaskKey {
         self.system.add_live();
@@ -430,6 +434,9 @@ impl Core {
         slot.name = name;
         slot.seq = u32::try_from(seq).expect("fewer than 2^32 components");
         slot.flags = if hidden { HIDDEN } else { 0 };
+        if !hidden {
+            crate::trace::started(&slot.name);
+        }
         self.queue.borrow_mut().push_back(index);
         TaskKey::new(self.id, slot.generation, index)
     }
@@ -601,6 +608,10 @@ impl Core {
             };
             if let Some((future, seq, name, hidden, pending)) = next {
                 if !hidden {
+                    if let Some(view) = self.system.home.view.get() {
+                        view.ended(seq, outcome, true);
+                    }
+                    crate::trace::ended(&name, outcome);
                     let mut report = self.report.borrow_mut();
                     report.outcome_if_unset(seq, &name, outcome.clone());
                     if let Some(port) = pending {

@@ -50,6 +50,9 @@ pub(crate) struct Remote {
     /// the home scheduler's are used, and everything that reaches the system
     /// (its components, threads and handles) reaches the home `Remote`.
     pub(crate) places: Places,
+    /// On a system's home scheduler started with `Runtime::introspect`:
+    /// its components as they start and end (see `view/registry.rs`).
+    pub(crate) view: std::sync::OnceLock<Arc<crate::view::registry::Registry>>,
 }
 
 /// An inbox outside the system (a handle's `Receiver`, or an inbox used on
@@ -166,6 +169,7 @@ impl Remote {
             outstanding: AtomicUsize::new(0),
             outside: Mutex::new(Vec::new()),
             places: Places::in_system(super::waker::uncounted),
+            view: std::sync::OnceLock::new(),
         }
     }
 

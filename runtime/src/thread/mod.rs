@@ -21,6 +21,7 @@ use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use crate::component::Ports;
+use crate::describe;
 use crate::error::panic_message;
 use crate::graph::{GroupGuard, Node, Part, Spawner};
 use crate::port::{AnyInbox, AnyOutbox, Inbox, InboxPort, Outbox, OutboxPort, Readiness};
@@ -400,6 +401,10 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
         C::INFO.name
     }
 
+    fn describe(&self, path: &str, out: &mut crate::view::Builder) {
+        self.node.describe_as(path, crate::view::Kind::Thread, out);
+    }
+
     fn start(self, path: String, spawner: &mut Spawner<'_>) {
         let (mut component, control, mut signal) = self.node.into_parts();
         let name: Arc<str> = if path.is_empty() {
@@ -407,6 +412,14 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
         } else {
             path.into()
         };
+        let seen = describe::seen(
+            spawner.core,
+            &component,
+            &control,
+            &signal,
+            &name,
+            crate::view::Kind::Thread,
+        );
         let inboxes = pin_links(&mut component, &control, &mut signal, spawner, &name);
 
         let shared = Arc::new(Shared::new(spawner.core.remote().clone()));
@@ -419,7 +432,7 @@ impl<C: ThreadComponent> Part for ThreadNode<C> {
             end_with_shutdown: false,
             started: 0,
         };
-        Proxy::spawn(&shared, &name, spawner);
+        Proxy::spawn(&shared, &name, spawner, seen);
         let spawned = std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || body(component, cx));
@@ -548,14 +561,27 @@ pub(crate) struct Proxy {
 impl Proxy {
     /// Starts the proxy for the component `shared` belongs to, and counts
     /// its thread as active until `Shared::finish`.
-    pub(crate) fn spawn(shared: &Arc<Shared>, name: &Arc<str>, spawner: &Spawner<'_>) {
+    pub(crate) fn spawn(
+        shared: &Arc<Shared>,
+        name: &Arc<str>,
+        spawner: &Spawner<'_>,
+        seen: describe::Seen,
+    ) {
         let proxy = Proxy {
             shared: shared.clone(),
             name: name.clone(),
             guard: GroupGuard::new(spawner.groups.clone()),
             reported: false,
         };
-        spawner.core.spawn(name.clone(), Box::pin(proxy));
+        // As `Core::spawn`, with the start-order number at hand for the
+        // registry of an introspected system.
+        let system = spawner.core.system();
+        let seq = system.next_seq();
+        system.add_live();
+        spawner
+            .core
+            .spawn_placed(seq, name.clone(), Box::pin(proxy));
+        describe::register(seen, seq);
         shared.count_in();
     }
 
